@@ -1,0 +1,51 @@
+# Community Hall: every target sets itself up from nothing (a .venv/, pip, and Debian packages as root).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HALL_DATA_DIR ?= $(CURDIR)/instance
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PO := $(wildcard community_hall/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test lint messages extract system-deps clean
+
+run: $(STAMP) $(MO)
+	$(BIN)/flask --app app hall init
+	$(BIN)/flask --app app hall seed-demo --if-empty
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: $(STAMP) $(MO) system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check community_hall tests app.py
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+messages: $(MO)
+
+$(MO): $(PO) $(STAMP)
+	$(BIN)/pybabel compile --statistics -d community_hall/translations
+
+# Re-extract UI strings and merge them into the catalogues (translators then fill in msgstr).
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o community_hall/translations/messages.pot .
+	$(BIN)/pybabel update -i community_hall/translations/messages.pot -d community_hall/translations --no-fuzzy-matching
+
+# Debian Chromium (+ CJK fonts) for the browser tests and PostgreSQL for the second backend.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null; \
+	  else echo "Not root: install chromium, fonts-noto-cjk and postgresql yourself, or their tests are skipped."; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache community_hall/translations/*/LC_MESSAGES/*.mo

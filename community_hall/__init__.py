@@ -1,0 +1,94 @@
+"""Community Hall (社区服务大厅): the application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from . import config, errorpages, glossary, htmx, preferences, security, tenancy
+from .extensions import babel, csrf, limiter, login_manager
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from the environment, or from test_config in tests."""
+    app = Flask(__name__, instance_path=os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"), static_folder=os.path.join(ROOT, "static"))
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_mapping(config.from_environment(app.instance_path))
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.config["HALL_DATA_DIR"], exist_ok=True)
+    tenancy.init_app(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errorpages.register(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind Babel, CSRF, Flask-Login and Flask-Limiter."""
+    babel.init_app(app, locale_selector=preferences.select_locale,
+                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .accounts.models import User
+
+        user = tenancy.registry_session().get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each capability is one blueprint."""
+    from .accounts.views import bp as accounts_bp
+    from .communities.views import bp as communities_bp
+
+    app.register_blueprint(communities_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(preferences.bp)
+
+
+def register_hooks(app: Flask) -> None:
+    """Per-response headers and template globals."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    glossary.register(app)
+    app.after_request(security.add_headers)
+    app.after_request(htmx.add_vary)
+    app.after_request(preferences.remember_language)
+
+    @app.context_processor
+    def hall_context():
+        from flask_babel import get_locale
+
+        from .accounts.policy import can, is_district_admin
+
+        roles = g.get("roles", frozenset())
+        return {
+            "community": g.get("community"),
+            "roles": roles,
+            "can": lambda permission: can(roles, permission),
+            "is_district_admin": lambda: is_district_admin(current_user),
+            "elderly": preferences.elderly_mode(),
+            "locale": str(get_locale()),
+            "html_lang": "zh-CN" if str(get_locale()) == "zh_CN" else "en",
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask --app app hall ...` admin commands."""
+    from .cli import hall
+
+    app.cli.add_command(hall)

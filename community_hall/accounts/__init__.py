@@ -1,0 +1,1 @@
+"""Accounts: users, memberships (user x community x role), login and the role policy."""

@@ -1,0 +1,57 @@
+"""User identities and memberships (registry) and people's profiles (community database)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..tenancy import CommunityBase, RegistryBase, utcnow
+
+ROLES = ("resident", "staff", "head", "district")
+
+
+class User(UserMixin, RegistryBase):
+    """A person who can sign in; belongs to communities through memberships."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Membership(RegistryBase):
+    """A user's role in one community."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "community_id", "role", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Profile(CommunityBase):
+    """What a community keeps about one of its people: real name, phone, address."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    real_name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def masked_phone(self) -> str:
+        """Phone with the middle digits hidden, as lists must show it (PIPL)."""
+        p = self.phone or ""
+        return p[:3] + "****" + p[-4:] if len(p) >= 11 else ("*" * len(p))

@@ -1,0 +1,124 @@
+"""Sign in and out, sign up, change password, and member administration."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import HallError, copy_error
+from ..extensions import limiter
+from ..glossary import role_label
+from ..security import safe_next
+from . import services
+from .forms import LoginForm, MemberForm, PasswordForm, SignupForm
+from .policy import can, community_public, grantable_roles, requires, requires_login
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_key() -> str:
+    # Failed attempts are counted per username *and* address, so one attacker cannot lock out a user.
+    return f"{get_remote_address()}|{services.normalise_username(request.form.get('username', ''))}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
+def login():
+    """Sign in with username and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(_("You are signed in."), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("accounts.account"))
+        # One message whether the username exists or not.
+        form.form_errors.append(_("Wrong username or password."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out."""
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("communities.index"))
+
+
+@bp.route("/account")
+@requires_login
+def account():
+    """The signed-in user's communities and roles."""
+    return render_template("accounts/account.html", memberships=services.memberships_of(current_user))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires_login
+def change_password():
+    """Change one's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.old_password.data, form.new_password.data)
+        except HallError as err:
+            copy_error(form, err)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/c/<slug>/signup", methods=["GET", "POST"])
+@community_public
+@limiter.limit(lambda: current_app.config["PUBLIC_FORM_RATE_LIMIT"], methods=["POST"])
+def signup(slug):
+    """A resident registers into this community."""
+    community = g.community
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up_resident(community, form.username.data, form.password.data,
+                                             form.real_name.data, form.phone.data or "", form.address.data or "")
+        except HallError as err:
+            copy_error(form, err)
+        else:
+            login_user(user)
+            flash(_("Welcome! You are registered as a resident of %(name)s.", name=community.name), "success")
+            return redirect(url_for("communities.home", slug=slug))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/c/<slug>/members")
+@requires("members.view")
+def members(slug):
+    """People of this community and their roles."""
+    role = request.args.get("role", "")
+    people = services.members_of(g.community)
+    if role:
+        people = [p for p in people if role in p["roles"]]
+    can_create = can(g.roles, "members.create")
+    return render_template("accounts/members.html", people=people, role=role, can_create=can_create)
+
+
+@bp.route("/c/<slug>/members/new", methods=["GET", "POST"])
+@requires("members.create")
+def new_member(slug):
+    """A head adds staff; a district admin adds heads."""
+    allowed = grantable_roles(g.roles)
+    form = MemberForm()
+    form.role.choices = [(r, role_label(r)) for r in allowed]
+    if request.method == "GET":
+        form.role.data = allowed[0]
+    if form.validate_on_submit():
+        try:
+            user = services.create_member(current_user, g.roles, g.community, form.role.data, form.username.data,
+                                          form.password.data, form.real_name.data, form.phone.data or "")
+        except HallError as err:
+            copy_error(form, err)
+        else:
+            flash(_("%(name)s has been added.", name=user.display_name), "success")
+            return redirect(url_for("accounts.members", slug=slug))
+    return render_template("accounts/new_member.html", form=form)

@@ -1,0 +1,142 @@
+"""Admin commands: `flask --app app hall init|migrate|create-community|create-user|grant-role|seed-demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+from . import migrate as migrations
+from .errors import HallError
+from .tenancy import all_communities, get_community, registry_session, tenancy, valid_slug
+
+
+def _fail(message) -> None:
+    raise click.ClickException(str(message))
+
+
+def _report(result: migrations.MigrationResult) -> None:
+    if result.error:
+        click.echo(f"  {result.name}: FAILED ({result.error}); left at its old version", err=True)
+    elif result.before == result.after:
+        click.echo(f"  {result.name}: up to date at {result.after}")
+    else:
+        click.echo(f"  {result.name}: {result.before or 'empty'} -> {result.after}")
+
+
+@click.group()
+def hall():
+    """Community Hall administration."""
+
+
+@hall.command("migrate")
+def migrate_cmd():
+    """Upgrade the registry and every community database to the latest schema."""
+    t = tenancy()
+    migrations.upgrade_registry(t)
+    slugs = [c.slug for c in all_communities()]
+    click.echo(f"Migrating the registry and {len(slugs)} communities ({t.backend})")
+    results = migrations.migrate_all(t, slugs, _report)
+    failed = [r.name for r in results if r.error]
+    if failed:
+        _fail(f"{len(failed)} communities failed to migrate: {', '.join(failed)}")
+    click.echo("Done.")
+
+
+@hall.command("init")
+def init_cmd():
+    """Create the data directory and registry, and bring every database up to date."""
+    click.echo(f"Data directory: {current_app.config['HALL_DATA_DIR']}")
+    click.get_current_context().invoke(migrate_cmd)
+
+
+@hall.command("create-community")
+@click.argument("slug")
+@click.option("--name", required=True, help="Display name, e.g. 杨柳社区")
+@click.option("--households", type=click.IntRange(min=0), default=0)
+@click.option("--residents", type=click.IntRange(min=0), default=0)
+@click.option("--street", default=None, help="Street office (街道) the community belongs to")
+def create_community_cmd(slug, name, households, residents, street):
+    """Register a community and create its database."""
+    from .communities.services import create_community
+
+    migrations.upgrade_registry(tenancy())
+    try:
+        community = create_community(slug, name, households, residents, street)
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"Created community {community.slug} ({community.name})")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            _fail("No password on standard input.")
+        return password
+    if not sys.stdin.isatty():
+        _fail("Give --password-stdin and the password on standard input.")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@hall.command("create-user")
+@click.argument("username")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.option("--role", type=click.Choice(["resident", "staff", "head", "district"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin")
+@click.option("--name", "real_name", default=None, help="Real name (defaults to the username)")
+def create_user_cmd(username, slug, role, password_stdin, real_name):
+    """Create a user with a role in a community."""
+    from .accounts.services import add_new_member
+
+    community = _community_or_fail(slug)
+    password = _read_password(password_stdin)
+    try:
+        user = add_new_member(community, role, username, password, real_name or username)
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"Created user {user.username} as {role} of {community.slug}")
+
+
+@hall.command("grant-role")
+@click.argument("username")
+@click.option("--community", "slug", required=True)
+@click.option("--role", type=click.Choice(["resident", "staff", "head", "district"]), required=True)
+def grant_role_cmd(username, slug, role):
+    """Give an existing user a role in (another) community."""
+    from .accounts.services import grant_existing
+
+    community = _community_or_fail(slug)
+    try:
+        grant_existing(username, community, role)
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"{username} is now {role} of {community.slug}")
+
+
+def _community_or_fail(slug: str):
+    if not valid_slug(slug):
+        _fail(f"Invalid community slug: {slug!r}")
+    migrations.upgrade_registry(tenancy())
+    community = get_community(slug)
+    if community is None:
+        _fail(f"Unknown community: {slug}")
+    return community
+
+
+@hall.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the site has no community yet (first start)")
+def seed_demo_cmd(if_empty):
+    """Create the three demo communities with their people (skips what exists)."""
+    from .demo import seed_demo
+
+    if current_app.config["HALL_ENV"] == "production":
+        _fail("Demo data (and its known passwords) is refused when HALL_ENV=production.")
+    migrations.upgrade_registry(tenancy())
+    if if_empty and all_communities():
+        click.echo("The site already has communities; demo data not added.")
+        return
+    for line in seed_demo():
+        click.echo(line)
+    registry_session().close()

@@ -1,0 +1,1 @@
+"""Communities: creating them, their public home and the site index."""

@@ -1,0 +1,84 @@
+"""Demo site: three communities of one street office, with a head, staff and residents in each."""
+
+from __future__ import annotations
+
+from .accounts.models import User
+from .accounts.services import DEMO_PASSWORD, add_new_member, grant_existing
+from .communities.services import create_community
+from .tenancy import get_community, registry_session
+
+STREET = "和平街道"
+DISTRICT_ADMIN = ("jiedao", "王建国")
+
+COMMUNITIES = [
+    {
+        "slug": "yangliu", "name": "杨柳社区", "households": 2380, "residents": 6912,
+        "station": {"address": "和平街道杨柳路18号", "phone": "022-2345 6701",
+                    "opening_hours": "周一至周五 8:30-17:30；周二、周四延时至19:00；周六 9:00-12:00",
+                    "intro": "杨柳社区党群服务中心一楼为一站式服务大厅，设党员服务、社会保障、社会事务、便民服务等窗口。"},
+        "head": ("yangliu-head", "刘淑芬"),
+        "staff": [("yangliu-staff1", "张敏"), ("yangliu-staff2", "李强"), ("yangliu-staff3", "陈晓燕"),
+                  ("yangliu-staff4", "赵志刚"), ("yangliu-staff5", "孙丽娟")],
+        "people": [("yangliu-res1", "王秀兰", "13800138001", "3-2-501"),
+                      ("yangliu-res2", "周德明", "13900139002", "7-1-302"),
+                      ("yangliu-res3", "吴桂英", "13700137003", "12-3-101"),
+                      ("yangliu-res4", "郑海涛", "13600136004", "5-2-602")],
+    },
+    {
+        "slug": "qinghe", "name": "清河社区", "households": 1860, "residents": 5204,
+        "station": {"address": "和平街道清河北街6号", "phone": "022-2345 6702",
+                    "opening_hours": "周一至周五 8:30-17:30；周三延时至19:30；周日 9:00-12:00",
+                    "intro": "清河社区服务站实行AB岗工作制和首问负责制，节假日安排值班。"},
+        "head": ("qinghe-head", "马建华"),
+        "staff": [("qinghe-staff1", "黄丽萍"), ("qinghe-staff2", "林国栋"), ("qinghe-staff3", "何春梅"),
+                  ("qinghe-staff4", "高文斌")],
+        "people": [("qinghe-res1", "罗玉珍", "13512345601", "2-1-201"),
+                      ("qinghe-res2", "梁志强", "13612345602", "9-2-401"),
+                      ("qinghe-res3", "宋美玲", "13712345603", "4-3-502")],
+    },
+    {
+        "slug": "jinxiu", "name": "锦绣社区", "households": 2740, "residents": 7985,
+        "station": {"address": "和平街道锦绣大道99号", "phone": "022-2345 6703",
+                    "opening_hours": "周一至周五 8:30-17:30，中午不休息；周六 9:00-16:00",
+                    "intro": "锦绣社区服务站提供全科受理、预约办理和上门服务，老年人可优先办理。"},
+        "head": ("jinxiu-head", "唐志明"),
+        "staff": [("jinxiu-staff1", "韩雪"), ("jinxiu-staff2", "冯建军"), ("jinxiu-staff3", "曹丽华"),
+                  ("jinxiu-staff4", "彭宇"), ("jinxiu-staff5", "董秀梅"), ("jinxiu-staff6", "袁刚")],
+        "people": [("jinxiu-res1", "蒋淑珍", "13312345671", "1-1-101"),
+                      ("jinxiu-res2", "沈国强", "13412345672", "6-2-303"),
+                      ("jinxiu-res3", "韦红", "13512345673", "8-1-704")],
+    },
+]
+
+
+def seed_demo():
+    """Create what is missing of the demo site; yields one line of progress per step."""
+    password = DEMO_PASSWORD
+    for spec in COMMUNITIES:
+        community = get_community(spec["slug"])
+        if community is not None:
+            yield f"{spec['slug']}: exists, skipped"
+            continue
+        community = create_community(spec["slug"], spec["name"], spec["households"], spec["residents"], STREET,
+                                     station=spec["station"])
+        add_new_member(community, "head", spec["head"][0], password, spec["head"][1])
+        for username, name in spec["staff"]:
+            add_new_member(community, "staff", username, password, name)
+        for username, name, phone, address in spec["people"]:
+            add_new_member(community, "resident", username, password, name, phone, address)
+        admin = registry_session().query(User).filter_by(username=DISTRICT_ADMIN[0]).one_or_none()
+        if admin is None:
+            add_new_member(community, "district", DISTRICT_ADMIN[0], password, DISTRICT_ADMIN[1])
+        else:
+            grant_existing(DISTRICT_ADMIN[0], community, "district")
+        yield (f"{spec['slug']}: created {spec['name']} with 1 head, {len(spec['staff'])} staff, "
+               f"{len(spec['people'])} residents")
+    # One resident who belongs to two communities (moved house, keeps matters in both).
+    res = registry_session().query(User).filter_by(username="yangliu-res1").one_or_none()
+    qinghe = get_community("qinghe")
+    if res is not None and qinghe is not None:
+        from .accounts.policy import roles_in
+
+        if "resident" not in roles_in(res, qinghe):
+            grant_existing(res.username, qinghe, "resident")
+            yield "yangliu-res1: also a resident of qinghe"

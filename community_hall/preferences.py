@@ -1,0 +1,48 @@
+"""Language and elderly mode: chosen by the user, remembered in cookies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, url_for
+
+from .security import safe_next
+
+bp = Blueprint("preferences", __name__)
+
+LANG_COOKIE = "hall_lang"
+ELDERLY_COOKIE = "hall_elderly"
+YEAR = 365 * 24 * 3600
+
+
+def _normalise(lang: str | None) -> str | None:
+    lang = (lang or "").replace("-", "_")
+    if lang.lower() == "zh_cn" or lang.lower() == "zh":
+        return "zh_CN"
+    return "en" if lang.lower().startswith("en") else None
+
+
+def select_locale() -> str:
+    """?lang= wins, then the remembered cookie, then Simplified Chinese."""
+    return (_normalise(request.args.get("lang")) or _normalise(request.cookies.get(LANG_COOKIE))
+            or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def elderly_mode() -> bool:
+    """True when the visitor turned elderly mode on."""
+    return request.cookies.get(ELDERLY_COOKIE) == "1"
+
+
+def remember_language(response):
+    """Keep a ?lang= choice in a cookie so later pages use it."""
+    lang = _normalise(request.args.get("lang"))
+    if lang and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/preferences/elderly", methods=["POST"])
+def toggle_elderly():
+    """Turn elderly mode (large text, high contrast, large targets) on or off."""
+    on = request.form.get("on") == "1"
+    response = redirect(safe_next(request.form.get("next")) or url_for("communities.index"))
+    response.set_cookie(ELDERLY_COOKIE, "1" if on else "0", max_age=YEAR, samesite="Lax", httponly=True)
+    return response
