@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import migrate as migrations
 from .errors import HallError
@@ -25,9 +26,7 @@ def _report(result: migrations.MigrationResult) -> None:
         click.echo(f"  {result.name}: {result.before or 'empty'} -> {result.after}")
 
 
-@click.group()
-def hall():
-    """Community Hall administration."""
+hall = AppGroup("hall", help="Community Hall administration.")
 
 
 @hall.command("migrate")

@@ -5,7 +5,7 @@ class HallError(Exception):
     """A rule was broken; the message is a translatable text shown to the user, field names where it belongs."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
 

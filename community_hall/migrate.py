@@ -76,6 +76,15 @@ def upgrade_community(t: Tenancy, slug: str, target: str = "head", down: bool = 
     return MigrationResult(slug, before, after)
 
 
+def community_revision(t: Tenancy, slug: str) -> str | None:
+    """The Alembic revision a community database is at (None when empty)."""
+    if t.backend == "postgresql":
+        with t.migration_engine().connect() as conn:
+            return _current(conn, t.schema_name(slug))
+    with t.community_engine(slug).connect() as conn:
+        return _current(conn, None)
+
+
 def migrate_all(t: Tenancy, slugs: list[str], report: Callable[[MigrationResult], None] = lambda r: None):
     """Upgrade the registry and then each community; a failing community is reported and skipped."""
     results = [upgrade_registry(t)]

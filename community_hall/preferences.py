@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 
 from .security import safe_next
 
@@ -21,7 +21,9 @@ def _normalise(lang: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """?lang= wins, then the remembered cookie, then Simplified Chinese."""
+    """?lang= wins, then the remembered cookie, then Simplified Chinese (also outside requests, e.g. the CLI)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return (_normalise(request.args.get("lang")) or _normalise(request.cookies.get(LANG_COOKIE))
             or current_app.config["BABEL_DEFAULT_LOCALE"])
 

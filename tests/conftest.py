@@ -105,7 +105,7 @@ class AuthActions:
 
     def csrf_token(self, path: str = "/login") -> str:
         html = self._client.get(path).get_data(as_text=True)
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)  # on <body> of every page
 
     def login(self, username: str, password: str = "password123"):
         return self._client.post("/login", data={"username": username, "password": password,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..tenancy import CommunityBase, RegistryBase, utcnow
@@ -30,7 +30,8 @@ class Membership(RegistryBase):
     """A user's role in one community."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "community_id", "role", name="uq_membership"),)
+    __table_args__ = (UniqueConstraint("user_id", "community_id", "role", name="uq_membership"),
+                      Index("ix_memberships_community_role", "community_id", "role"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

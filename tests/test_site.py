@@ -1,0 +1,109 @@
+"""Site-wide behaviour: health check, security headers, error pages, elderly mode, htmx helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_healthz(client, build):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    build.community("yangliu")
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_healthz_reports_a_broken_community_database(app, client, build):
+    build.community("yangliu")
+    with app.app_context():
+        t = app.extensions["tenancy"]
+        t.community_engine("yangliu").dispose()
+        with open(t.community_path("yangliu"), "wb") as f:
+            f.write(b"garbage" * 1000)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["status"] == "error"
+
+
+def test_index_lists_communities_with_links(client, build):
+    build.community("yangliu", "杨柳社区")
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/c/yangliu/"' in html and "杨柳社区" in html
+
+
+def test_security_headers_and_no_inline_script(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html and " on" + "click=" not in html
+    assert 'src="/static/js/vendor/htmx-2.0.11.min.js"' in html
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_unknown_community_is_a_404_page(client):
+    response = client.get("/c/nowhere/")
+    assert response.status_code == 404 and "<h1>" in response.get_data(as_text=True)
+
+
+def test_500_page_is_friendly(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = client.get("/boom?lang=en")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+    assert "RuntimeError" not in response.get_data(as_text=True)
+
+
+def test_405_and_400_pages(client):
+    assert client.put("/login").status_code == 405
+
+
+def test_elderly_mode_toggle_works_without_javascript(client, auth):
+    assert 'class="elderly"' not in client.get("/").get_data(as_text=True)
+    response = auth.post("/preferences/elderly", {"on": "1", "next": "/login"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="elderly"' in html and 'aria-pressed="true"' in html
+    auth.post("/preferences/elderly", {"on": "0", "next": "https://evil.example/"})
+    assert 'class="elderly"' not in client.get("/").get_data(as_text=True)
+
+
+def test_elderly_mode_needs_csrf(client):
+    assert client.post("/preferences/elderly", data={"on": "1"}).status_code == 400
+
+
+def test_vendored_htmx_matches_its_recorded_sha256():
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    recorded = {}
+    for line in (root / "static" / "js" / "vendor" / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split()
+        recorded[name] = digest
+    for name, digest in recorded.items():
+        assert hashlib.sha256((root / "static" / "js" / "vendor" / name).read_bytes()).hexdigest() == digest
+    assert "htmx-2.0.11.min.js" in recorded
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/c/nowhere/"])
+def test_pages_render_without_javascript_as_plain_html(client, path):
+    html = client.get(path).get_data(as_text=True)
+    assert "<main" in html and "<nav" in html
+
+
+def test_htmx_render_gives_a_block_and_history_restore_the_page(app):
+    from community_hall.htmx import redirect_to, render
+
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        fragment = render("errors/error.html", block="content", code=1, title="T", message="M")
+        assert "<h1>T</h1>" in fragment and "<html" not in fragment
+        assert redirect_to("/x").headers["HX-Redirect"] == "/x"
+    with app.test_request_context("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+        assert "<html" in render("errors/error.html", block="content", code=1, title="T", message="M")
+    with app.test_request_context("/"):
+        assert redirect_to("/x").status_code == 303
