@@ -23,6 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     os.makedirs(app.config["HALL_DATA_DIR"], exist_ok=True)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     tenancy.init_app(app)
     register_extensions(app)
     register_blueprints(app)

@@ -40,6 +40,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": env == "production",
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (rate limits key on it).
+        "PROXY_COUNT": int(os.environ.get("HALL_PROXY_COUNT", "0")),
     }
 
 

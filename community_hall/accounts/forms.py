@@ -44,6 +44,14 @@ class SignupForm(PersonFields):
                             render_kw={"autocomplete": "new-password"})
 
 
+class JoinForm(FlaskForm):
+    """A signed-in person joins another community as a resident."""
+
+    real_name = PersonFields.real_name
+    phone = PersonFields.phone
+    address = SignupForm.address
+
+
 class MemberForm(PersonFields):
     """A head creates staff; a district admin creates heads."""
 

@@ -109,10 +109,10 @@ def requires_login(view):
     """A page for any signed-in user."""
 
     @wraps(view)
-    def wrapped(**kwargs):
+    def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return view(**kwargs)
+        return view(*args, **kwargs)
 
     wrapped.permission = "login"
     return wrapped

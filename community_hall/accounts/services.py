@@ -117,6 +117,17 @@ def sign_up_resident(community: Community, username: str, password: str, real_na
     return add_new_member(community, "resident", username, password, real_name, phone, address)
 
 
+def join_as_resident(user: User, community: Community, real_name: str, phone: str = "", address: str = "") -> None:
+    """A signed-in person (say, of another community) becomes a resident here too."""
+    real_name, phone = _validate_person(real_name, phone)
+    session = registry_session()
+    if session.query(Membership.id).filter_by(user_id=user.id, community_id=community.id, role="resident").first():
+        raise HallError(_l("You are already a resident of this community."))
+    grant(user, community, "resident")
+    session.commit()
+    _save_profile(community, user, real_name, phone, address, user.id, "resident.join")
+
+
 def create_member(actor: User, actor_roles: frozenset[str], community: Community, role: str, username: str,
                   password: str, real_name: str, phone: str = "") -> User:
     """A head creates staff, a district admin creates heads; raise HallError when not allowed or invalid."""

@@ -12,7 +12,7 @@ from ..extensions import limiter
 from ..glossary import role_label
 from ..security import safe_next
 from . import services
-from .forms import LoginForm, MemberForm, PasswordForm, SignupForm
+from .forms import JoinForm, LoginForm, MemberForm, PasswordForm, SignupForm
 from .policy import can, community_public, grantable_roles, requires, requires_login
 
 bp = Blueprint("accounts", __name__)
@@ -89,6 +89,26 @@ def signup(slug):
             flash(_("Welcome! You are registered as a resident of %(name)s.", name=community.name), "success")
             return redirect(url_for("communities.home", slug=slug))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/c/<slug>/join", methods=["GET", "POST"])
+@community_public
+@requires_login
+def join(slug):
+    """A signed-in person becomes a resident of this community too."""
+    form = JoinForm()
+    if request.method == "GET":
+        form.real_name.data = current_user.display_name
+    if form.validate_on_submit():
+        try:
+            services.join_as_resident(current_user, g.community, form.real_name.data, form.phone.data or "",
+                                      form.address.data or "")
+        except HallError as err:
+            copy_error(form, err)
+        else:
+            flash(_("Welcome! You are registered as a resident of %(name)s.", name=g.community.name), "success")
+            return redirect(url_for("communities.home", slug=slug))
+    return render_template("accounts/join.html", form=form)
 
 
 @bp.route("/c/<slug>/members")

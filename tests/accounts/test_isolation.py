@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-# Community pages anyone may see (no personal data on them).
-PUBLIC = {"communities.home", "accounts.signup"}
+# Community pages anyone may see (no personal data on them); join is open to any signed-in person.
+PUBLIC = {"communities.home", "accounts.signup", "accounts.join"}
 
 
 @pytest.fixture

@@ -114,3 +114,28 @@ def test_phones_are_masked_in_lists(client, auth, people):
     auth.login("head-a")
     page = client.get("/c/comm-a/members").get_data(as_text=True)
     assert "138****0007" in page and "13800000007" not in page
+
+
+def test_a_signed_in_person_joins_another_community(app, client, auth, people):
+    auth.login("res-a")
+    assert "/c/comm-b/join" in client.get("/c/comm-b/").get_data(as_text=True)
+    bad = auth.post("/c/comm-b/join", {"real_name": "居民a", "phone": "999"})
+    assert bad.status_code == 200 and 'class="error-summary"' in bad.get_data(as_text=True)
+    assert auth.post("/c/comm-b/join", {"real_name": "居民a", "phone": ""}).status_code == 302
+    assert "乙社区" in client.get("/account").get_data(as_text=True)
+    again = auth.post("/c/comm-b/join", {"real_name": "居民a"})
+    assert again.status_code == 200 and 'class="error-summary"' in again.get_data(as_text=True)
+
+
+def test_join_needs_a_sign_in(client, people):
+    response = client.get("/c/comm-b/join")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_public_sign_up_is_rate_limited(app, client, auth, people):
+    app.config["PUBLIC_FORM_RATE_LIMIT"] = "2 per hour"
+    for i in range(2):
+        assert auth.post("/c/comm-a/signup", {**SIGNUP, "username": f"user{i}x"}).status_code == 302
+        auth.logout()
+    assert auth.post("/c/comm-a/signup", {**SIGNUP, "username": "user9x"}).status_code == 429
+    assert _user(app, "user9x") is None
