@@ -86,8 +86,10 @@ def register_hooks(app: Flask) -> None:
             "can": lambda permission: can(roles, permission),
             "is_district_admin": lambda: is_district_admin(current_user),
             "elderly": preferences.elderly_mode(),
-            "locale": str(get_locale()),
-            "html_lang": "zh-CN" if str(get_locale()) == "zh_CN" else "en",
+            "lang_url": preferences.lang_url,
+            # Babel names zh_CN "zh_Hans_CN"; the page only needs to know Chinese or English.
+            "locale": "zh_CN" if get_locale().language == "zh" else "en",
+            "html_lang": "zh-CN" if get_locale().language == "zh" else "en",
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 

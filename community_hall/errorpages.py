@@ -36,7 +36,7 @@ def not_found(_e):
 
 
 def method_not_allowed(_e):
-    return _page(405, _("Not allowed"), _("This page cannot be used this way."))
+    return _page(405, _("Not possible here"), _("This page cannot be used this way."))
 
 
 def too_many(_e):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 
 from .security import safe_next
@@ -26,6 +28,13 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     return (_normalise(request.args.get("lang")) or _normalise(request.cookies.get(LANG_COOKIE))
             or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def lang_url(lang: str) -> str:
+    """The current page in another language, keeping its other query parameters."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 def elderly_mode() -> bool:
