@@ -26,7 +26,8 @@ class PersonFields(FlaskForm):
                         description=_l("11 digits, for example 13800138000. Optional."),
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)],
-                           description=_l("3-40 characters: lowercase letters, digits, '.', '_' or '-'. You sign in with it."),
+                           description=_l(
+                               "3-40 characters: lowercase letters, digits, '.', '_' or '-'. You sign in with it."),
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)],
                              description=_l("At least 8 characters."),
