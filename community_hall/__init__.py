@@ -59,10 +59,12 @@ def register_blueprints(app: Flask) -> None:
     """Each capability is one blueprint."""
     from .accounts.views import bp as accounts_bp
     from .communities.views import bp as communities_bp
+    from .menu.views import bp as menu_bp
 
     app.register_blueprint(communities_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(preferences.bp)
+    app.register_blueprint(menu_bp)
 
 
 def register_hooks(app: Flask) -> None:

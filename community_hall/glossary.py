@@ -19,3 +19,53 @@ def register(app) -> None:
     """Make the labels available to templates."""
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.filters["channel_label"] = lambda key: label("channel", key)
+
+
+# --- service menu vocabulary ------------------------------------------------------------------
+CHANNEL_LABELS = {
+    "window": _l("At the window"),
+    "online": _l("Online"),
+    "appointment": _l("By appointment"),
+    "home_visit": _l("Home visit"),
+    "proxy": _l("Proxy handling"),
+    "self_service": _l("Self-service"),
+}
+FEE_LABELS = {"free": _l("Free"), "low_cost": _l("Low cost"), "paid": _l("Paid")}
+DUTY_LABELS = {"self_governance": _l("Self-governance duty"),
+               "assisted_government": _l("Assisting government duty")}
+PROVIDER_LABELS = {"station": _l("Service station"), "volunteers": _l("Volunteers"),
+                   "partner": _l("Partner organisation")}
+TIME_UNIT_LABELS = {"workdays": _l("working days"), "hours": _l("hours")}
+MATERIAL_FORM_LABELS = {"original": _l("original"), "copy": _l("copy"), "original_and_copy": _l("original and copy")}
+
+# Chinese words accepted for these values in imported files (the terms stations use in their spreadsheets).
+ALIASES = {
+    "channel": {"窗口": "window", "窗口办理": "window", "网上": "online", "网上办理": "online", "在线": "online",
+                "预约": "appointment", "预约办理": "appointment", "上门": "home_visit", "上门办理": "home_visit",
+                "代办": "proxy", "委托代办": "proxy", "自助": "self_service", "自助办理": "self_service"},
+    "fee_kind": {"免费": "free", "无偿": "free", "低偿": "low_cost", "低收费": "low_cost", "有偿": "paid", "收费": "paid"},
+    "duty_list": {"自治事项": "self_governance", "社区自治事项": "self_governance",
+                  "协助政府事项": "assisted_government", "协助政府工作事项": "assisted_government"},
+    "provider": {"服务站": "station", "社区服务站": "station", "社区": "station", "志愿者": "volunteers",
+                 "合作机构": "partner", "社会组织": "partner"},
+    "time_unit": {"工作日": "workdays", "个工作日": "workdays", "小时": "hours"},
+    "material_form": {"原件": "original", "复印件": "copy", "原件和复印件": "original_and_copy",
+                      "原件及复印件": "original_and_copy"},
+}
+
+
+def label(kind: str, key: str) -> str:
+    """The translated label of a vocabulary value (channel, fee_kind, duty_list, provider, time_unit, material_form)."""
+    table = {"channel": CHANNEL_LABELS, "fee_kind": FEE_LABELS, "duty_list": DUTY_LABELS, "provider": PROVIDER_LABELS,
+             "time_unit": TIME_UNIT_LABELS, "material_form": MATERIAL_FORM_LABELS}[kind]
+    return str(table.get(key, key))
+
+
+def from_alias(kind: str, value: str) -> str:
+    """A vocabulary key from its key, its English label or a Chinese alias (for imports); '' when unknown."""
+    value = (value or "").strip()
+    if value in ALIASES[kind].values():
+        return value
+    return ALIASES[kind].get(value, "")

@@ -76,6 +76,15 @@ def upgrade_community(t: Tenancy, slug: str, target: str = "head", down: bool = 
     return MigrationResult(slug, before, after)
 
 
+def head_revision(kind: str) -> str:
+    """The newest revision of the registry or community scripts."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_DIRS[kind])
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 def community_revision(t: Tenancy, slug: str) -> str | None:
     """The Alembic revision a community database is at (None when empty)."""
     if t.backend == "postgresql":

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.create_staff": frozenset({"head"}),
     "members.create_head": frozenset({"district"}),
     "members.create": frozenset({"head", "district"}),
+    "menu.manage": frozenset({"head"}),
 }
 
 # role a granting permission allows to create

@@ -9,6 +9,7 @@ from ..accounts.models import User
 from ..accounts.services import grant
 from ..errors import HallError
 from ..migrate import upgrade_community
+from ..signals import community_created
 from ..tenancy import Community, community_session, registry_session, tenancy, valid_slug
 from .models import Station
 
@@ -39,6 +40,7 @@ def create_community(slug: str, name: str, households: int = 0, residents: int =
         csession = community_session(slug)
         csession.add(Station(id=1, name=f"{name}服务站", **(station or {})))
         audit.record(csession, creator.id if creator else None, "community.create", slug)
+        community_created.send(community, session=csession)
         csession.commit()
         if creator is not None:
             grant(creator, community, "district")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # Community pages anyone may see (no personal data on them); join is open to any signed-in person.
-PUBLIC = {"communities.home", "accounts.signup", "accounts.join"}
+PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", "menu.item"}
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from community_hall.migrate import community_revision, upgrade_community
+from community_hall.migrate import community_revision, head_revision, upgrade_community
+
+HEAD = head_revision("community")
 from community_hall.tenancy import CommunityBase, RegistryBase, tenancy
 
 
@@ -15,8 +17,8 @@ def test_migrate_is_idempotent_and_reports_each_community(app, build, runner):
     build.community("comm-b")
     first = runner.invoke(args=["hall", "migrate"])
     assert first.exit_code == 0, first.output
-    assert "comm-a: up to date at c0001" in first.output
-    assert "comm-b: up to date at c0001" in first.output
+    assert f"comm-a: up to date at {HEAD}" in first.output
+    assert f"comm-b: up to date at {HEAD}" in first.output
     assert "registry: up to date at r0001" in first.output
     second = runner.invoke(args=["hall", "migrate"])
     assert second.exit_code == 0 and second.output == first.output
@@ -29,9 +31,9 @@ def test_migrate_upgrades_a_community_left_behind(app, build, runner):
         assert community_revision(tenancy(), "comm-a") is None
     result = runner.invoke(args=["hall", "migrate"])
     assert result.exit_code == 0, result.output
-    assert "comm-a: empty -> c0001" in result.output
+    assert f"comm-a: empty -> {HEAD}" in result.output
     with app.app_context():
-        assert community_revision(tenancy(), "comm-a") == "c0001"
+        assert community_revision(tenancy(), "comm-a") == HEAD
 
 
 def test_a_broken_community_is_reported_and_the_others_proceed(app, build, runner, backend):
@@ -51,8 +53,8 @@ def test_a_broken_community_is_reported_and_the_others_proceed(app, build, runne
     result = runner.invoke(args=["hall", "migrate"])
     assert result.exit_code != 0
     assert "comm-b: FAILED" in result.output
-    assert "comm-a: up to date at c0001" in result.output
-    assert "comm-c: empty -> c0001" in result.output
+    assert f"comm-a: up to date at {HEAD}" in result.output
+    assert f"comm-c: empty -> {HEAD}" in result.output
     assert "1 communities failed to migrate: comm-b" in result.output
 
 

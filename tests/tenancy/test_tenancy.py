@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from community_hall.accounts.models import Profile
 from community_hall.communities.models import Station
 from community_hall.errors import HallError
-from community_hall.migrate import community_revision
+from community_hall.migrate import community_revision, head_revision
 from community_hall.tenancy import community_session, get_community, tenancy
 
 
@@ -25,7 +25,7 @@ def _tables(app, slug):
 
 def test_creating_a_community_creates_and_migrates_its_database(app, build, backend):
     build.community("yangliu", "杨柳社区", households=2380, residents=6912)
-    assert {"station", "profiles", "audit_log", "alembic_version"} <= _tables(app, "yangliu")
+    assert {"station", "profiles", "audit_log", "alembic_version", "service_items", "posts"} <= _tables(app, "yangliu")
     with app.app_context():
         t = tenancy()
         if backend == "sqlite":
@@ -33,7 +33,7 @@ def test_creating_a_community_creates_and_migrates_its_database(app, build, back
         else:
             schemas = inspect(t.migration_engine()).get_schema_names()
             assert "c_yangliu" in schemas and "hall" in schemas
-        assert community_revision(t, "yangliu") == "c0001"
+        assert community_revision(t, "yangliu") == head_revision("community")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

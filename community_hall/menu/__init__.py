@@ -1,0 +1,1 @@
+"""Service menu (服务清单): each community's published catalogue of services."""

@@ -1,0 +1,1 @@
+"""Rosters: posts (岗位) with their A and B holders, shifts and leave."""
