@@ -28,7 +28,8 @@ class ItemForm(FlaskForm):
     materials = TextAreaField(
         _l("Materials to bring"), validators=[Optional(), Length(max=5000)],
         description=_l("One per line: name | 原件, 复印件 or 原件和复印件 | note. For example: 身份证 | 原件和复印件 | 本人"))
-    steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=5000)], description=_l("One step per line."))
+    steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=5000)],
+                          description=_l("One step per line."))
     time_limit = IntegerField(_l("Promised time limit"), validators=[Optional(), NumberRange(min=0, max=365)],
                               render_kw={"inputmode": "numeric"})
     time_unit = SelectField(_l("Time limit counted in"), choices=[])

@@ -8,7 +8,8 @@ from community_hall.tenancy import community_session
 
 ITEMS = [
     {"code": "SB-001", "name": "最低生活保障申请", "category": "社会保障", "keywords": "低保,救助", "time_limit": "5",
-     "post": "SB", "channels": "window,proxy", "materials": "身份证 | 原件和复印件 | 本人及家庭成员\n户口簿 | 复印件\n收入证明 | 原件"},
+     "post": "SB", "channels": "window,proxy",
+     "materials": "身份证 | 原件和复印件 | 本人及家庭成员\n户口簿 | 复印件\n收入证明 | 原件"},
     {"code": "ZJ-001", "name": "开具居住证明", "category": "证照办理", "time_limit": "1", "channels": "window,online",
      "materials": "身份证 | 原件"},
     {"code": "FL-001", "name": "高龄津贴申领", "category": "福利救助", "keywords": "老年补贴", "time_limit": "10"},

@@ -66,7 +66,8 @@ def test_only_heads_manage_the_menu(client, auth, menu, username):
     assert auth.post("/c/comm-a/menu/SB-001/publish", {"published": "0"}).status_code == 403
 
 
-NEW = {"code": "ZJ-002", "name": "开具亲属关系证明", "category": "证照办理", "materials": "身份证 | 原件\n户口簿 | 原件和复印件",
+NEW = {"code": "ZJ-002", "name": "开具亲属关系证明", "category": "证照办理",
+       "materials": "身份证 | 原件\n户口簿 | 原件和复印件",
        "steps": "提交申请\n核实\n出具证明", "time_limit": "2", "time_unit": "workdays", "post": "SB",
        "channels": ["window", "online"], "fee_kind": "free", "duty_list": "self_governance", "provider": "station",
        "published": "y"}
@@ -82,7 +83,8 @@ def test_head_creates_and_edits_an_item(app, client, auth, menu):
     assert item.channel_list == ["window", "online"] and item.post.code == "SB"
     edit_page = client.get("/c/comm-a/menu/ZJ-002/edit").get_data(as_text=True)
     assert "户口簿 | 原件和复印件" in edit_page
-    response = auth.post("/c/comm-a/menu/ZJ-002/edit", {**NEW, "name": "开具亲属关系证明（新）", "materials": "户口簿 | 原件"})
+    response = auth.post("/c/comm-a/menu/ZJ-002/edit",
+                         {**NEW, "name": "开具亲属关系证明（新）", "materials": "户口簿 | 原件"})
     assert response.status_code == 302
     item = _item(app, "ZJ-002")
     assert item.name == "开具亲属关系证明（新）" and [m.name for m in item.materials] == ["户口簿"]

@@ -8,8 +8,9 @@ from sqlalchemy import text
 
 from community_hall.migrate import community_revision, head_revision, upgrade_community
 
-HEAD = head_revision("community")
 from community_hall.tenancy import CommunityBase, RegistryBase, tenancy
+
+HEAD = head_revision("community")
 
 
 def test_migrate_is_idempotent_and_reports_each_community(app, build, runner):
