@@ -27,7 +27,8 @@ class ItemForm(FlaskForm):
     qualifications = TextAreaField(_l("Who qualifies"), validators=[Optional(), Length(max=5000)])
     materials = TextAreaField(
         _l("Materials to bring"), validators=[Optional(), Length(max=5000)],
-        description=_l("One per line: name | 原件, 复印件 or 原件和复印件 | note. For example: 身份证 | 原件和复印件 | 本人"))
+        description=_l("One per line: name | 原件, 复印件 or 原件和复印件 | note. "
+                       "For example: 身份证 | 原件和复印件 | 本人"))
     steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=5000)],
                           description=_l("One step per line."))
     time_limit = IntegerField(_l("Promised time limit"), validators=[Optional(), NumberRange(min=0, max=365)],

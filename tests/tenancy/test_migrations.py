@@ -7,7 +7,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from community_hall.migrate import community_revision, head_revision, upgrade_community
-
 from community_hall.tenancy import CommunityBase, RegistryBase, tenancy
 
 HEAD = head_revision("community")
