@@ -51,6 +51,23 @@ COMMUNITIES = [
 ]
 
 
+def seed_menu(community) -> int:
+    """The community's posts and service menu (see menu/demo_items.py); returns the number of items."""
+    from .menu import services as menu_services
+    from .menu.demo_items import POSTS, items_for
+    from .rosters.services import create_post
+    from .tenancy import community_session
+
+    session = community_session(community.slug)
+    for post in POSTS:
+        create_post(session, post["code"], post["name"], post["window"])
+    items = items_for(community.slug)
+    for raw in items:
+        menu_services.create_item(session, menu_services.clean_item(raw))
+    session.commit()
+    return len(items)
+
+
 def seed_demo():
     """Create what is missing of the demo site; yields one line of progress per step."""
     password = DEMO_PASSWORD
@@ -61,6 +78,7 @@ def seed_demo():
             continue
         community = create_community(spec["slug"], spec["name"], spec["households"], spec["residents"], STREET,
                                      station=spec["station"])
+        seed_menu(community)
         add_new_member(community, "head", spec["head"][0], password, spec["head"][1])
         for username, name in spec["staff"]:
             add_new_member(community, "staff", username, password, name)

@@ -102,6 +102,13 @@ def test_seed_demo_creates_three_communities_once(runner, app):
         assert all(c.households > 1000 and c.residents > c.households for c in communities)
         roles = {r for (r,) in registry_session().query(Membership.role).distinct()}
         assert roles == {"resident", "staff", "head", "district"}
+        from community_hall.menu.models import ServiceItem
+        from community_hall.tenancy import community_session
+
+        for c in communities:
+            items = community_session(c.slug).query(ServiceItem).filter_by(published=True).all()
+            assert len(items) >= 25 and len({i.category_id for i in items}) >= 7
+            assert any(i.name.startswith("最低生活保障") for i in items)
     users = _count(app, User)
     again = runner.invoke(args=["hall", "seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not added" in again.output

@@ -52,9 +52,10 @@ class ItemData:
 
 
 def parse_materials(text: str) -> list[dict]:
-    """Materials, one per line or ';'-separated: `name | original/copy/both (原件/复印件/原件和复印件) | note`."""
+    """Materials, one per line (or ';'-separated): `name | original/copy/both (原件/复印件/原件和复印件) | note`."""
     materials = []
-    for n, raw in enumerate(re.split(r"[\n;；]", text or ""), start=1):
+    # Only the ASCII ';' separates: a Chinese '；' is common inside a note.
+    for n, raw in enumerate(re.split(r"[\n;]", text or ""), start=1):
         parts = [p.strip() for p in raw.split("|")]
         if not parts[0]:
             continue
@@ -66,7 +67,10 @@ def parse_materials(text: str) -> list[dict]:
                                    "(原件、复印件、原件和复印件).", n=n), "materials")
         if len(parts[0]) > 100:
             raise HallError(_l("Material %(n)s: the name is longer than 100 characters.", n=n), "materials")
-        materials.append({"name": parts[0], "form": form, "note": "|".join(parts[2:])[:200]})
+        note = "|".join(parts[2:])
+        if len(note) > 200:
+            raise HallError(_l("Material %(n)s: the note is longer than 200 characters.", n=n), "materials")
+        materials.append({"name": parts[0], "form": form, "note": note})
     return materials
 
 
