@@ -7,7 +7,7 @@ import os
 from flask import Flask, g, request
 from flask_login import current_user
 
-from . import config, errorpages, glossary, htmx, preferences, security, tenancy
+from . import config, errorpages, formatting, glossary, htmx, preferences, security, tenancy
 from .extensions import babel, csrf, limiter, login_manager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,19 +58,26 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Each capability is one blueprint."""
     from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
     from .communities.views import bp as communities_bp
     from .menu.views import bp as menu_bp
+    from .window.ratings_views import bp as ratings_bp
+    from .window.views import bp as window_bp
 
     app.register_blueprint(communities_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(menu_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(window_bp)
+    app.register_blueprint(ratings_bp)
 
 
 def register_hooks(app: Flask) -> None:
     """Per-response headers and template globals."""
     app.jinja_env.add_extension("jinja2.ext.do")
     glossary.register(app)
+    formatting.register(app)
     app.after_request(security.add_headers)
     app.after_request(htmx.add_vary)
     app.after_request(preferences.remember_language)

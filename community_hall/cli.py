@@ -139,3 +139,60 @@ def seed_demo_cmd(if_empty):
     for line in seed_demo():
         click.echo(line)
     registry_session().close()
+
+
+@hall.command("import-menu")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_menu_cmd(slug, file):
+    """Add and update service items from a .csv or .xlsx file; any problem and nothing is imported."""
+    from .menu.transfer import MAX_BYTES, ImportRejected, import_items, read_rows
+    from .tenancy import community_session
+
+    community = _community_or_fail(slug)
+    with open(file, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    try:
+        report = import_items(community_session(community.slug), read_rows(file, data))
+    except ImportRejected as err:
+        for problem in err.problems:
+            click.echo(f"row {problem.row}, {problem.column}: {problem.message}", err=True)
+        _fail(err.message)
+    click.echo(f"{report.created} added, {report.updated} updated, {report.unchanged} unchanged")
+    if report.new_categories:
+        click.echo(f"New categories: {', '.join(report.new_categories)}")
+
+
+@hall.command("export-menu")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.argument("file", type=click.Path(dir_okay=False))
+def export_menu_cmd(slug, file):
+    """Write every service item to FILE; .csv (UTF-8 with BOM) or .xlsx by its extension."""
+    from .menu.transfer import export_rows, write_csv, write_xlsx
+    from .tenancy import community_session
+
+    writer = write_xlsx if file.lower().endswith(".xlsx") else write_csv if file.lower().endswith(".csv") else None
+    if writer is None:
+        _fail("FILE must end in .csv or .xlsx")
+    community = _community_or_fail(slug)
+    rows = export_rows(community_session(community.slug))
+    with open(file, "wb") as f:
+        f.write(writer(rows))
+    click.echo(f"Exported {len(rows)} items of {community.slug} to {file}")
+
+
+@hall.command("create-api-key")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.option("--name", required=True, help="The client system the key is for, e.g. 街道网格平台")
+def create_api_key_cmd(slug, name):
+    """Create an Open311 API key for a community; the key is printed once and only its hash is kept."""
+    from .api.services import create_api_key
+
+    community = _community_or_fail(slug)
+    try:
+        api_key, plaintext = create_api_key(community, name)
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"Created API key {api_key.prefix}… ({api_key.name}) for {community.slug}. "
+               "Store it now; it cannot be shown again:", err=True)
+    click.echo(plaintext)

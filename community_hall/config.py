@@ -49,6 +49,7 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "PUBLIC_FORM_RATE_LIMIT": "20 per hour",
+    "TRACK_RATE_LIMIT": "10 per 15 minutes",
     "COMMUNITY_ENGINE_CACHE": 64,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -21,6 +21,9 @@ def register(app) -> None:
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["label"] = label
     app.jinja_env.filters["channel_label"] = lambda key: label("channel", key)
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["ticket_channel_label"] = lambda key: str(TICKET_CHANNEL_LABELS.get(key, key))
 
 
 # --- service menu vocabulary ------------------------------------------------------------------
@@ -66,6 +69,43 @@ def label(kind: str, key: str) -> str:
 def from_alias(kind: str, value: str) -> str:
     """A vocabulary key from its key, its English label or a Chinese alias (for imports); '' when unknown."""
     value = (value or "").strip()
-    if value in ALIASES[kind].values():
-        return value
+    key = value.lower().replace(" ", "_").replace("-", "_")
+    if key in ALIASES[kind].values():
+        return key
     return ALIASES[kind].get(value, "")
+
+
+# --- tickets (办件) ---------------------------------------------------------------------------
+STATUS_LABELS = {
+    "submitted": _l("Submitted, waiting to be accepted"),
+    "accepted": _l("Accepted"),
+    "in_progress": _l("In progress"),
+    "returned": _l("Returned: materials missing"),
+    "done": _l("Done"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+ACTION_LABELS = {
+    "submit": _l("Submitted"),
+    "accept": _l("Accept"),
+    "start": _l("Start handling"),
+    "return": _l("Return for materials"),
+    "resubmit": _l("Materials supplied"),
+    "resubmit_accepted": _l("Materials supplied"),
+    "complete": _l("Complete with a reply"),
+    "decline": _l("Decline"),
+    "withdraw": _l("Withdraw"),
+    "rate": _l("Rated"),
+    "visit": _l("Came in person"),
+}
+TICKET_CHANNEL_LABELS = {**CHANNEL_LABELS, "phone": _l("By phone"), "api": _l("Another system")}
+
+
+def status_label(status: str) -> str:
+    """A ticket state in words a resident understands."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def action_label(action: str) -> str:
+    """A timeline action or a button's name."""
+    return str(ACTION_LABELS.get(action, action))

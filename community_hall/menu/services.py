@@ -54,8 +54,8 @@ class ItemData:
 def parse_materials(text: str) -> list[dict]:
     """Materials, one per line (or ';'-separated): `name | original/copy/both (原件/复印件/原件和复印件) | note`."""
     materials = []
-    # Only the ASCII ';' separates: a Chinese '；' is common inside a note.
-    for n, raw in enumerate(re.split(r"[\n;]", text or ""), start=1):
+    # Spreadsheets separate materials with ';' or '；' as often as with line breaks, so a note cannot hold them.
+    for n, raw in enumerate(re.split(r"[\n;；]", text or ""), start=1):
         parts = [p.strip() for p in raw.split("|")]
         if not parts[0]:
             continue
@@ -135,11 +135,11 @@ def clean_item(raw: dict) -> ItemData:
         channels.append(key)
     if not channels:
         raise HallError(_l("Offer at least one channel."), "channels")
-    published_raw = str(raw.get("published", "1")).strip().lower()
+    published_raw = str(raw.get("published") if raw.get("published") is not None else "1").strip().lower()
     if published_raw not in ("", "1", "0", "true", "false", "yes", "no", "是", "否"):
         raise HallError(_l("Published must be yes or no (是/否)."), "published")
-    position_raw = str(raw.get("position") or "").strip()
-    if position_raw and not position_raw.lstrip("-").isdigit():
+    position_raw = str(raw.get("position") if raw.get("position") is not None else "").strip()
+    if position_raw and not re.fullmatch(r"-?[0-9]+", position_raw):
         raise HallError(_l("The display order must be a whole number."), "position")
     return ItemData(
         code=code.upper(), name=name, category=category,
@@ -148,7 +148,7 @@ def clean_item(raw: dict) -> ItemData:
         steps=text("steps", 5000), time_limit=time_limit,
         time_unit=_choice("time_unit", raw.get("time_unit"), "workdays", "time_unit",
                           _l("The time unit must be working days or hours (工作日/小时).")),
-        post=text("post", 20), channels=[c for c in CHANNELS if c in channels],
+        post=text("post", 20).upper(), channels=[c for c in CHANNELS if c in channels],
         fee_kind=_choice("fee_kind", raw.get("fee_kind"), "free", "fee_kind",
                          _l("The fee must be free, low cost or paid (免费/低偿/有偿).")),
         fee_note=text("fee_note", 200),

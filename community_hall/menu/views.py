@@ -146,3 +146,6 @@ def _back_to_manage(slug):
     if is_htmx():
         return render("menu/manage.html", block="items", groups=services.menu_by_category(_db(), published_only=False))
     return redirect(url_for("menu.manage", slug=slug), code=303)
+
+
+from . import transfer_views  # noqa: E402,F401  (routes on this blueprint; imported last to avoid a cycle)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import HallError
 from ..menu.models import ServiceItem
+from ..signals import ticket_changed
 from ..tenancy import Community, utcnow
 from ..workdays import WorkCalendar
 from . import rules
@@ -50,7 +53,6 @@ class Submission:
     proxy_name: str = ""
     proxy_relation: str = ""
     idem_key: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def calendar_for(session: Session) -> WorkCalendar:
@@ -64,8 +66,6 @@ def _local_day(community: Community, at: datetime) -> str:
 
 
 def _validate(session: Session, sub: Submission) -> ServiceItem:
-    import re
-
     item = session.scalar(select(ServiceItem).where(ServiceItem.code == (sub.item_code or "").upper(),
                                                     ServiceItem.published.is_(True)))
     if item is None:
@@ -86,6 +86,12 @@ def _validate(session: Session, sub: Submission) -> ServiceItem:
         raise HallError(_l("Proxy handling needs the authoriser's name and relationship."), "proxy_name")
     if len(sub.details or "") > 2000:
         raise HallError(_l("Please keep the description under 2,000 characters."), "details")
+    for name, limit in (("home_address", 200), ("proxy_name", 50), ("proxy_relation", 50)):
+        if len(getattr(sub, name) or "") > limit:
+            raise HallError(_l("This is longer than %(n)s characters.", n=limit), name)
+    texts = (sub.resident_name, sub.details, sub.home_address, sub.proxy_name, sub.proxy_relation, sub.id_number)
+    if any("\x00" in (t or "") for t in texts):
+        raise HallError(_l("The form contains characters that cannot be stored."), "details")
     return item
 
 
@@ -119,10 +125,19 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
         submitted_at=now, updated_at=now,
     )
     session.add(ticket)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # PostgreSQL has no BEGIN IMMEDIATE: a simultaneous twin with the same key got in first.
+        session.rollback()
+        existing = session.scalar(select(Ticket).where(Ticket.idem_key == sub.idem_key)) if sub.idem_key else None
+        if existing is None:
+            raise
+        return existing
     session.add(TicketEvent(ticket_id=ticket.id, at=now, actor_user_id=actor.user_id, actor_name=actor.name,
                             action="submit", from_status="", to_status="submitted", note=""))
     session.commit()
+    ticket_changed.send(ticket, session=session, action="submit", actor=actor)
     return ticket
 
 
@@ -155,6 +170,8 @@ def _begin_write(session: Session, ticket: Ticket, expected_version: int | None)
     answers "locked" at once), so every change starts with the lock and reads inside it.
     """
     seen = Seen(ticket.id, ticket.status, expected_version if expected_version is not None else ticket.version)
+    if seen.version != ticket.version:  # the page the actor acted on is already out of date
+        raise Conflict(_l("Someone else has just changed this ticket. Its page now shows the current state."))
     session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     return seen
@@ -177,6 +194,7 @@ def _transition(session: Session, ticket: Ticket, seen: Seen, action: str, actor
                                                to_status=target, note=note))
     session.commit()
     session.refresh(ticket)
+    ticket_changed.send(ticket, session=session, action=action, actor=actor)
     return ticket
 
 
@@ -264,6 +282,20 @@ def withdraw(session: Session, ticket: Ticket, actor: Actor, note: str = "", exp
     """The resident withdraws a ticket not yet accepted."""
     seen = _begin_write(session, ticket, expected_version)
     return _transition(session, ticket, seen, "withdraw", actor, note, {"finished_at": utcnow()})
+
+
+def record_visit(session: Session, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """Count one more trip of the resident to the station (for 最多跑一次); the state does not change."""
+    seen = _begin_write(session, ticket, None)
+    session.execute(update(Ticket).where(Ticket.id == seen.id)
+                    .values(visits=Ticket.visits + 1, version=Ticket.version + 1, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    session.execute(insert(TicketEvent).values(ticket_id=seen.id, at=utcnow(), actor_user_id=actor.user_id,
+                                               actor_name=actor.name, action="visit", from_status=seen.status,
+                                               to_status=seen.status, note=note))
+    session.commit()
+    session.refresh(ticket)
+    return ticket
 
 
 def _aware(dt: datetime) -> datetime:

@@ -33,7 +33,7 @@ def test_concurrent_writers_get_distinct_consecutive_numbers(app, menu, backend)
         with app.app_context():
             session, community = community_session("comm-a"), get_community("comm-a")
             barrier.wait()
-            for i in range(each):
+            for _ in range(each):
                 try:
                     t = services.submit_ticket(session, community, services.Submission(
                         item_code="SB-001", resident_name=f"居民{w}", resident_phone="13800138001"),

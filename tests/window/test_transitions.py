@@ -141,10 +141,11 @@ def test_two_staff_acting_at_once_one_wins(app, submit):
         with app.app_context():
             session, community = community_session("comm-a"), get_community("comm-a")
             t = session.get(Ticket, ticket.id)
-            session.rollback()  # release the read snapshot; keep the loaded (now stale) version
+            seen_version = t.version   # what each member of staff saw on their screen
+            session.rollback()         # release the read snapshot before the race
             barrier.wait()
             try:
-                services.accept(session, community, t, STAFF)
+                services.accept(session, community, t, STAFF, expected_version=seen_version)
                 outcomes.append("ok")
             except services.Conflict:
                 outcomes.append("conflict")

@@ -1,0 +1,28 @@
+"""Template filters for showing stored values: UTC times in the community's zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import g
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time (naive from SQLite, aware from PostgreSQL) in the community's zone."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    community = g.get("community")
+    return value.astimezone(ZoneInfo(community.timezone if community else DEFAULT_TZ)).strftime(fmt)
+
+
+def register(app) -> None:
+    """Make the filters available to templates."""
+    from .window.rules import TRANSITIONS
+
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["transitions"] = TRANSITIONS
