@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.create_head": frozenset({"district"}),
     "members.create": frozenset({"head", "district"}),
     "menu.manage": frozenset({"head"}),
+    "calendar.manage": frozenset({"head"}),
     "ratings.on_behalf": frozenset({"staff", "head"}),
     "ratings.followup": frozenset({"head"}),
     "tickets.view": frozenset({"staff", "head", "district"}),

@@ -141,4 +141,4 @@ def new_ticket(slug):
     return render("window/new_ticket.html", form=form)
 
 
-from . import resident_views  # noqa: E402,F401 - the resident side registers its routes on bp
+from . import calendar_views, resident_views  # noqa: E402,F401 - they register their routes on bp

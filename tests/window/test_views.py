@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from community_hall.tenancy import community_session
+from community_hall.tenancy import community_session, get_community
 from community_hall.window.models import Ticket
 
 
@@ -144,6 +144,7 @@ def test_staff_accept_inline_and_complete_on_the_ticket_page(app, client, auth, 
 
 
 def test_a_stale_action_is_a_clear_conflict_and_changes_nothing(app, client, auth, three):
+    client.get("/?lang=en")  # the flash message is written in the language of the request that failed
     auth.login("staff-a")
     normal = three[0]
     auth.post(f"/c/comm-a/tickets/{normal}/accept", {"version": "1"})
@@ -188,3 +189,31 @@ def test_trips_to_the_station_are_counted(app, client, auth, three):
         t = community_session("comm-a").query(Ticket).filter_by(number=normal).one()
         assert (t.status, t.visits) == ("accepted", 1)
         assert [e.action for e in t.events][-2:] == ["visit", "accept"]
+
+
+def test_head_edits_local_working_days_and_due_dates_follow(app, client, auth, menu, submit, monkeypatch):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from community_hall.window import services
+
+    auth.login("staff-a")
+    assert client.get("/c/comm-a/calendar").status_code == 403
+    auth.logout()
+    auth.login("head-a")
+    assert client.get("/c/comm-a/calendar").status_code == 200
+    bad = auth.post("/c/comm-a/calendar", {"day": "2026-11-25", "kind": "closed", "note": ""})
+    assert bad.status_code == 200 and 'class="error-summary"' in bad.get_data(as_text=True)
+    ok = auth.post("/c/comm-a/calendar", {"day": "2026-11-25", "kind": "closed", "note": "停电检修"})
+    assert ok.status_code == 303
+    assert "停电检修" in client.get("/c/comm-a/calendar").get_data(as_text=True)
+    ticket = submit(item_code="ZJ-001")
+    moment = datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        t = services.accept(session, community, session.get(Ticket, ticket.id), services.Actor(None, "x"))
+        due = t.due_at if t.due_at.tzinfo else t.due_at.replace(tzinfo=UTC)
+        assert due.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat() == "2026-11-26"
+    assert auth.post("/c/comm-a/calendar/2026-11-25/delete").status_code == 303
+    assert "停电检修" not in client.get("/c/comm-a/calendar").get_data(as_text=True)
