@@ -262,15 +262,46 @@ def item_by_code(session: Session, code: str, published_only: bool = False) -> S
     return session.scalar(stmt)
 
 
-def menu_by_category(session: Session, published_only: bool = True) -> list[tuple[Category, list[ServiceItem]]]:
-    """Categories in order with their items in order (empty categories left out)."""
+def menu_by_category(session: Session, published_only: bool = True,
+                     include_empty: bool = False) -> list[tuple[Category, list[ServiceItem]]]:
+    """Categories in order with their items in order (empty categories left out unless include_empty)."""
     stmt = select(ServiceItem).join(Category).order_by(Category.position, ServiceItem.position, ServiceItem.id)
     if published_only:
         stmt = stmt.where(ServiceItem.published.is_(True))
     groups: dict[int, tuple[Category, list[ServiceItem]]] = {}
+    if include_empty:
+        for category in session.scalars(select(Category).order_by(Category.position, Category.id)):
+            groups[category.id] = (category, [])
     for item in session.scalars(stmt).unique():
         groups.setdefault(item.category_id, (item.category, []))[1].append(item)
     return list(groups.values())
+
+
+def add_category(session: Session, name: str, actor_id: int | None = None) -> Category:
+    """A new, empty category at the end of the menu."""
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 50:
+        raise HallError(_l("A category name has 1-50 characters."), "name")
+    if session.scalar(select(Category.id).where(Category.name == name)) is not None:
+        raise HallError(_l("There is already a category called %(name)s.", name=name), "name")
+    category = category_named(session, name)
+    audit.record(session, actor_id, "menu.category.add", name)
+    session.flush()
+    return category
+
+
+def move_category(session: Session, category: Category, direction: int, actor_id: int | None = None) -> None:
+    """Swap a category with its neighbour in the menu (direction -1 up, +1 down)."""
+    ordered = list(session.scalars(select(Category).order_by(Category.position, Category.id)))
+    i = ordered.index(category)
+    j = i + (1 if direction > 0 else -1)
+    if not 0 <= j < len(ordered):
+        return
+    ordered[i], ordered[j] = ordered[j], ordered[i]
+    for n, c in enumerate(ordered):
+        c.position = n + 1
+    audit.record(session, actor_id, "menu.category.move", category.name)
+    session.flush()
 
 
 def item_to_row(item: ServiceItem) -> dict:

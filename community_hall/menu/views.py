@@ -48,7 +48,31 @@ def item(slug, code):
 @requires("menu.manage")
 def manage(slug):
     """All items, published or not, with edit, publish and reorder actions."""
-    return render("menu/manage.html", block="items", groups=services.menu_by_category(_db(), published_only=False))
+    return render("menu/manage.html", block="items",
+                  groups=services.menu_by_category(_db(), published_only=False, include_empty=True))
+
+
+@bp.route("/categories", methods=["POST"])
+@requires("menu.manage")
+def add_category(slug):
+    """Add a category at the end of the menu."""
+    try:
+        services.add_category(_db(), request.form.get("name", ""), current_user.id)
+        _db().commit()
+    except HallError as err:
+        _db().rollback()
+        flash(str(err.message), "error")
+    return redirect(url_for("menu.manage", slug=slug), code=303)
+
+
+@bp.route("/categories/<int:category_id>/move", methods=["POST"])
+@requires("menu.manage")
+def move_category(slug, category_id):
+    """Move a category up (direction=-1) or down (direction=1) in the menu."""
+    category = _db().get(Category, category_id) or abort(404)
+    services.move_category(_db(), category, -1 if request.form.get("direction") == "-1" else 1, current_user.id)
+    _db().commit()
+    return _back_to_manage(slug)
 
 
 def _fill_choices(form: ItemForm) -> None:
@@ -144,7 +168,8 @@ def move(slug, code):
 def _back_to_manage(slug):
     # htmx swaps the refreshed list in place; without JavaScript the browser follows the redirect.
     if is_htmx():
-        return render("menu/manage.html", block="items", groups=services.menu_by_category(_db(), published_only=False))
+        return render("menu/manage.html", block="items",
+                      groups=services.menu_by_category(_db(), published_only=False, include_empty=True))
     return redirect(url_for("menu.manage", slug=slug), code=303)
 
 

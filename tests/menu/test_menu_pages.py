@@ -147,3 +147,27 @@ def test_new_communities_start_with_the_default_categories(app, build):
     with app.app_context():
         names = [c.name for c in community_session("fresh").query(Category).order_by(Category.position)]
     assert names == list(services.DEFAULT_CATEGORIES)
+
+
+def test_heads_add_and_reorder_categories(app, client, auth, menu):
+    from community_hall.menu.models import Category
+
+    def names():
+        with app.app_context():
+            return [c.name for c in community_session("comm-a").query(Category).order_by(Category.position)]
+
+    auth.login("head-a")
+    assert auth.post("/c/comm-a/menu/categories", {"name": "社区教育"}).status_code == 303
+    assert names()[-1] == "社区教育"
+    assert "社区教育" in client.get("/c/comm-a/menu/manage").get_data(as_text=True)  # shown while still empty
+    assert "社区教育" not in client.get("/c/comm-a/menu/").get_data(as_text=True)     # the public sees no empty heading
+    auth.post("/c/comm-a/menu/categories", {"name": "社区教育"})                       # a duplicate changes nothing
+    assert names().count("社区教育") == 1
+    with app.app_context():
+        cid = community_session("comm-a").query(Category).filter_by(name="社区教育").one().id
+    auth.post(f"/c/comm-a/menu/categories/{cid}/move", {"direction": "-1"})
+    assert names()[-2] == "社区教育"
+    assert auth.post("/c/comm-a/menu/NEWCAT/edit", {}).status_code == 404
+    auth.logout()
+    auth.login("staff-a")
+    assert auth.post("/c/comm-a/menu/categories", {"name": "X"}).status_code == 403
