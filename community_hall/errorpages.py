@@ -39,6 +39,11 @@ def method_not_allowed(_e):
     return _page(405, _("Not possible here"), _("This page cannot be used this way."))
 
 
+def too_large(_e):
+    return _page(413, _("The file is too large"),
+                 _("Files up to 16 MB can be sent. Please send a smaller file."))
+
+
 def too_many(_e):
     limit = limiter.current_limit
     wait = max(1, math.ceil((limit.reset_at - time.time()) / 60)) if limit else 15
@@ -57,5 +62,6 @@ def register(app) -> None:
     """Attach the handlers to the app."""
     app.register_error_handler(CSRFError, csrf_error)
     for code, handler in ((400, bad_request), (403, forbidden), (404, not_found), (405, method_not_allowed),
+                          (413, too_large),
                           (429, too_many), (500, server_error)):
         app.register_error_handler(code, handler)

@@ -218,8 +218,8 @@ def get_community(slug: str) -> Community | None:
 
 
 def all_communities() -> list[Community]:
-    """Every registered community, by name."""
-    return registry_session().query(Community).order_by(Community.name).all()
+    """Every registered community, by slug (slugs are pinyin, so this is the order Chinese readers expect)."""
+    return registry_session().query(Community).order_by(Community.slug).all()
 
 
 def init_app(app) -> Tenancy:

@@ -107,3 +107,16 @@ def test_htmx_render_gives_a_block_and_history_restore_the_page(app):
         assert "<html" in render("errors/error.html", block="content", code=1, title="T", message="M")
     with app.test_request_context("/"):
         assert redirect_to("/x").status_code == 303
+
+
+def test_413_page_for_too_large_uploads(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/login?lang=en", data={"username": "x" * 5000})
+    assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
+
+
+def test_index_lists_communities_in_pinyin_order(client, build):
+    build.community("yangliu", "杨柳社区")
+    build.community("jinxiu", "锦绣社区")
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("锦绣社区") < html.index("杨柳社区")
