@@ -8,6 +8,8 @@ from .communities.services import create_community
 from .tenancy import get_community, registry_session
 
 STREET = "和平街道"
+WINDOWS = [("A", "1号窗口 综合受理", "证明开具、咨询导办、委托代办"), ("B", "2号窗口 社会保障", "就业、社保、医保"),
+           ("C", "3号窗口 社会事务", "低保、救助、老龄、残联"), ("D", "4号窗口 便民服务", "家政、维修、场地预约")]
 DISTRICT_ADMIN = ("jiedao", "王建国")
 
 COMMUNITIES = [
@@ -64,6 +66,10 @@ def seed_menu(community) -> int:
     items = items_for(community.slug)
     for raw in items:
         menu_services.create_item(session, menu_services.clean_item(raw))
+    from .floor.services import create_window
+
+    for prefix, name, serves in WINDOWS:
+        create_window(session, prefix, name, serves)
     session.commit()
     return len(items)
 

@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.create": frozenset({"head", "district"}),
     "menu.manage": frozenset({"head"}),
     "calendar.manage": frozenset({"head"}),
+    "floor.call": frozenset({"staff", "head"}),
+    "floor.manage": frozenset({"head"}),
     "ratings.on_behalf": frozenset({"staff", "head"}),
     "ratings.followup": frozenset({"head"}),
     "tickets.view": frozenset({"staff", "head", "district"}),

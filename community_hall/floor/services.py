@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import HallError
+from ..signals import ticket_changed
 from ..tenancy import Community, utcnow
 from .models import QueueCounter, QueueNumber, ServiceWindow
 
@@ -277,3 +278,16 @@ def day_figures(session: Session, day: str) -> list[dict]:
                     "avg_wait_minutes": round(sum(waits) / len(waits), 1) if waits else None,
                     "avg_service_minutes": round(sum(services) / len(services), 1) if services else None})
     return out
+
+
+@ticket_changed.connect
+def _link_ticket_opened_from_the_desk(ticket, session: Session, action: str, **_kwargs) -> None:
+    """A ticket opened from the calling desk ("serve and open a ticket") is linked to the number being served."""
+    from flask import has_request_context, request
+
+    if action != "submit" or not has_request_context() or not request.form.get("queue", "").isdigit():
+        return
+    try:
+        link_ticket(session, int(request.form["queue"]), ticket.id)
+    except HallError:
+        session.rollback()  # the number moved on meanwhile; the ticket stands on its own

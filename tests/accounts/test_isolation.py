@@ -7,7 +7,9 @@ import pytest
 # Community pages anyone may see (no personal data on them); join is open to any signed-in person.
 PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", "menu.item",
           # the resident side of the window: proof of a ticket is its number + phone digits, not membership
-          "window.apply", "window.receipt", "window.track", "window.tracked", "window.resident_act", "window.mine"}
+          "window.apply", "window.receipt", "window.track", "window.tracked", "window.resident_act", "window.mine",
+          # the hall floor's kiosk, number slips and board are for anyone standing in the hall
+          "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json"}
 
 
 @pytest.fixture
