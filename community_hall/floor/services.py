@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,9 @@ from .models import QueueCounter, QueueNumber, ServiceWindow
 # How many normal numbers a window calls between two priority numbers (70+, disability, pregnancy) while
 # both are waiting: 2 means one priority for every two normal. Shown on the board.
 DEFAULT_PRIORITY_EVERY = 2
+# A called number that has not come to the window is a no-show after this many calls or minutes.
+DEFAULT_NO_SHOW_CALLS = 3
+DEFAULT_NO_SHOW_MINUTES = 10
 
 
 def today(community: Community, now: datetime | None = None) -> str:
@@ -118,10 +121,20 @@ def _normals_since_priority(session: Session, day: str, window_id: int) -> int:
 
 
 def call_next(session: Session, community: Community, window_id: int, staff_id: int | None, staff_name: str,
-              every: int = DEFAULT_PRIORITY_EVERY) -> QueueNumber | None:
-    """Call the next number for a window by the rule; two desks pressing at once never get the same number."""
+              every: int = DEFAULT_PRIORITY_EVERY, no_show_calls: int = DEFAULT_NO_SHOW_CALLS,
+              no_show_minutes: int = DEFAULT_NO_SHOW_MINUTES) -> QueueNumber | None:
+    """Call the next number for a window by the rule; two desks pressing at once never get the same number.
+
+    Numbers this window called that never came to be served are first marked no-show once they were called
+    no_show_calls times or no_show_minutes ago.
+    """
     _write_lock(session)
     day = today(community)
+    now = utcnow()
+    session.execute(update(QueueNumber).where(
+        QueueNumber.day == day, QueueNumber.window_id == window_id, QueueNumber.status == "called",
+        (QueueNumber.call_count >= no_show_calls) | (QueueNumber.called_at <= now - timedelta(minutes=no_show_minutes)))
+        .values(status="no_show", finished_at=now).execution_options(synchronize_session=False))
     normals = _normals_since_priority(session, day, window_id)
     if every and normals == 0 and not session.scalar(select(func.count()).where(
             QueueNumber.day == day, QueueNumber.window_id == window_id, QueueNumber.called_at.is_not(None))):
@@ -129,7 +142,7 @@ def call_next(session: Session, community: Community, window_id: int, staff_id: 
     for _attempt in range(20):
         chosen = choose_next(waiting(session, day, window_id, lock=True), normals, every)
         if chosen is None:
-            session.rollback()
+            session.commit()  # keep the no-shows marked above even when nobody else waits
             return None
         now = utcnow()
         # PostgreSQL has no BEGIN IMMEDIATE: the status guard makes a concurrent caller lose and pick again.

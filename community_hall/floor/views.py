@@ -133,7 +133,10 @@ DESK_ACTIONS = {
 @requires("floor.call")
 def call(slug, window_id):
     """Call the next number for this window."""
-    number = services.call_next(db(), g.community, window_id, current_user.id, current_user.display_name, _every())
+    cfg = current_app.config
+    number = services.call_next(db(), g.community, window_id, current_user.id, current_user.display_name, _every(),
+                                int(cfg.get("FLOOR_NO_SHOW_CALLS", services.DEFAULT_NO_SHOW_CALLS)),
+                                int(cfg.get("FLOOR_NO_SHOW_MINUTES", services.DEFAULT_NO_SHOW_MINUTES)))
     if number is None:
         flash(_("Nobody is waiting."), "success")
     return redirect(url_for("floor.desk", slug=slug, window=window_id), code=303)

@@ -157,3 +157,23 @@ def test_bad_window_prefixes(app, hall, prefix):
     with app.app_context():
         with pytest.raises(HallError):
             services.create_window(community_session("comm-a"), prefix, "x")
+
+
+def test_a_number_called_three_times_or_long_ago_becomes_a_no_show(app, hall, monkeypatch):
+    from datetime import timedelta
+
+    for _ in range(3):
+        _take(app, hall.a)
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        first = services.call_next(session, community, hall.a, None, "张敏")
+        services.recall(session, first.id)
+        second = services.call_next(session, community, hall.a, None, "张敏")   # called twice: still called
+        assert session.get(QueueNumber, first.id).status == "called"
+        services.recall(session, first.id)                                     # third call
+        services.call_next(session, community, hall.a, None, "张敏")
+        assert session.get(QueueNumber, first.id).status == "no_show"
+        later = services.utcnow() + timedelta(minutes=11)
+        monkeypatch.setattr(services, "utcnow", lambda: later)
+        services.call_next(session, community, hall.a, None, "张敏")
+        assert session.get(QueueNumber, second.id).status == "no_show"        # called 11 minutes ago
