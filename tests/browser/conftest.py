@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,20 @@ def hall(page, live_server, screenshot_dir):
     tab = Hall(page, live_server, screenshot_dir)
     yield tab
     tab.assert_no_problems()
+
+
+@pytest.fixture
+def new_tab(browser, live_server, screenshot_dir):
+    """Another person: a fresh browser context (own cookies) with a checked tab, closed on leaving the block."""
+
+    @contextmanager
+    def open_tab():
+        context = browser.new_context()
+        try:
+            tab = Hall(context.new_page(), live_server, screenshot_dir)
+            yield tab
+            tab.assert_no_problems()
+        finally:
+            context.close()
+
+    return open_tab

@@ -8,7 +8,6 @@ page goes through hall.visit / hall.check: axe, CSP, console.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -16,7 +15,6 @@ from playwright.sync_api import expect
 
 from community_hall.floor import services
 from community_hall.tenancy import community_session
-from tests.browser.conftest import Hall
 from tests.menu.conftest import menu  # noqa: F401 - comm-a with head-a, staff-a, res-a and its menu
 
 pytestmark = pytest.mark.browser
@@ -43,23 +41,6 @@ def zh(app):
         with app.test_request_context(), force_locale("zh_CN"):
             return gettext(message, **values)
     return text
-
-
-@pytest.fixture
-def new_tab(browser, live_server, screenshot_dir):
-    """Another person: a fresh browser context (own cookies) with a checked tab, closed on leaving the block."""
-
-    @contextmanager
-    def open_tab():
-        context = browser.new_context()
-        try:
-            tab = Hall(context.new_page(), live_server, screenshot_dir)
-            yield tab
-            tab.assert_no_problems()
-        finally:
-            context.close()
-
-    return open_tab
 
 
 def tab_to(page, target, limit: int = 60) -> None:

@@ -8,7 +8,6 @@ follows up the bad rating. Every page goes through hall.visit / hall.check: axe,
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from flask_babel import force_locale
@@ -19,7 +18,6 @@ from community_hall.menu import services as menu_services
 from community_hall.rosters.services import create_post
 from community_hall.tenancy import community_session
 from community_hall.window import ratings
-from tests.browser.conftest import Hall
 from tests.menu.conftest import ITEMS
 
 pytestmark = pytest.mark.browser
@@ -56,23 +54,6 @@ def zh(app):
         with app.test_request_context(), force_locale("zh_CN"):
             return str(make())
     return label
-
-
-@pytest.fixture
-def new_tab(browser, live_server, screenshot_dir):
-    """Another person: a fresh browser context (own cookies) with a checked tab, closed on leaving the block."""
-
-    @contextmanager
-    def open_tab():
-        context = browser.new_context()
-        try:
-            tab = Hall(context.new_page(), live_server, screenshot_dir)
-            yield tab
-            tab.assert_no_problems()
-        finally:
-            context.close()
-
-    return open_tab
 
 
 def mark_page(page) -> None:
