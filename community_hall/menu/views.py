@@ -100,24 +100,36 @@ def _save(form: ItemForm, existing=None):
     return item
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@requires("menu.manage")
-def new(slug):
-    """Add a service item."""
-    form = ItemForm()
+def _item_form(slug, found=None):
+    """The add/edit form of an item: fill, validate, save through the services, or show the reasons."""
+    form = ItemForm(obj=found if request.method == "GET" else None)
     _fill_choices(form)
     if request.method == "GET":
-        form.channels.data = ["window"]
+        if found is None:
+            form.channels.data = ["window"]
+        else:
+            row = services.item_to_row(found)
+            form.category.data, form.post.data, form.materials.data = row["category"], row["post"], row["materials"]
+            form.channels.data = found.channel_list
     if form.validate_on_submit():
         try:
-            item = _save(form)
+            item = _save(form, found)
         except HallError as err:
             _db().rollback()
             copy_error(form, err)
         else:
-            flash(_("%(name)s has been added to the menu.", name=item.name), "success")
+            message = _("%(name)s has been saved.", name=item.name) if found else \
+                _("%(name)s has been added to the menu.", name=item.name)
+            flash(message, "success")
             return redirect(url_for("menu.manage", slug=slug))
-    return render_template("menu/edit.html", form=form, item=None)
+    return render_template("menu/edit.html", form=form, item=found)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("menu.manage")
+def new(slug):
+    """Add a service item."""
+    return _item_form(slug)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
@@ -127,22 +139,7 @@ def edit(slug, code):
     found = services.item_by_code(_db(), code)
     if found is None:
         abort(404)
-    form = ItemForm(obj=None if request.method == "POST" else found)
-    _fill_choices(form)
-    if request.method == "GET":
-        row = services.item_to_row(found)
-        form.category.data, form.post.data, form.materials.data = row["category"], row["post"], row["materials"]
-        form.channels.data = found.channel_list
-    if form.validate_on_submit():
-        try:
-            item = _save(form, found)
-        except HallError as err:
-            _db().rollback()
-            copy_error(form, err)
-        else:
-            flash(_("%(name)s has been saved.", name=item.name), "success")
-            return redirect(url_for("menu.manage", slug=slug))
-    return render_template("menu/edit.html", form=form, item=found)
+    return _item_form(slug, found)
 
 
 @bp.route("/<code>/publish", methods=["POST"])

@@ -16,6 +16,7 @@ from community_hall.tenancy import community_session, get_community, registry_se
 from community_hall.window import services as window
 from community_hall.window.models import Ticket
 from tests.api.conftest import BASE, RESIDENT
+from tests.window.conftest import drive
 
 STAFF = window.Actor(None, "张敏", "staff")
 NUMBER = re.compile(r"^COMM-A-\d{8}-\d{4}$")
@@ -56,19 +57,7 @@ def _submit(app, code="SB-001", **overrides):
 
 
 def _act(app, number, *actions):
-    with app.app_context():
-        session, community = community_session("comm-a"), get_community("comm-a")
-        ticket = window.ticket_by_number(session, number)
-        for action in actions:
-            if action == "accept":
-                ticket = window.accept(session, community, ticket, STAFF, ["身份证"])
-            elif action == "complete":
-                ticket = window.complete(session, ticket, STAFF, "低保已批准，请于下月领取。")
-            elif action == "decline":
-                ticket = window.decline(session, ticket, STAFF, "户籍不在本社区。")
-            elif action == "return":
-                ticket = window.return_for_materials(session, ticket, STAFF, ["户口簿"])
-        return ticket
+    return drive(app, number, *actions, texts={"complete": "低保已批准，请于下月领取。", "decline": "户籍不在本社区。"})
 
 
 def _backdate(app, number, days):

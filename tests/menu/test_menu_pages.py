@@ -171,3 +171,15 @@ def test_heads_add_and_reorder_categories(app, client, auth, menu):
     auth.logout()
     auth.login("staff-a")
     assert auth.post("/c/comm-a/menu/categories", {"name": "X"}).status_code == 403
+
+
+def test_manage_page_offers_up_and_down_only_where_they_move_something(client, auth, menu):
+    auth.login("head-a")
+    html = client.get("/c/comm-a/menu/manage").get_data(as_text=True)
+    # 社会保障 holds SB-001 then SB-002: the first can only go down, the second only up.
+    assert 'action="/c/comm-a/menu/SB-001/move"' in html and 'action="/c/comm-a/menu/SB-002/move"' in html
+    first = html[html.index("SB-001/move"):html.index("SB-002/move")]
+    assert 'value="1"' in first and 'value="-1"' not in first
+    second = html[html.index("SB-002/move"):]
+    second = second[:second.index("</td>")]
+    assert 'value="-1"' in second and 'value="1"' not in second

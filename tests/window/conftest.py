@@ -21,3 +21,42 @@ def submit(app, menu):  # noqa: F811
                                  Actor(None, sub.resident_name, "resident"))
 
     return _submit
+
+
+RESIDENT = Actor(None, "王秀兰", "resident")
+DEFAULT_TEXTS = {"complete": "已办结", "decline": "不符合条件", "return": "户口簿"}
+
+
+def apply_action(session, community, ticket, action, text=None):
+    """One ticket action through the services; text is the reply, the reason, or the missing materials (、-separated)."""
+    from community_hall.window import services
+
+    text = text if text is not None else DEFAULT_TEXTS.get(action, "")
+    if action == "accept":
+        return services.accept(session, community, ticket, STAFF, ["身份证"])
+    if action == "start":
+        return services.start(session, ticket, STAFF)
+    if action == "return":
+        return services.return_for_materials(session, ticket, STAFF, text.split("、"))
+    if action == "complete":
+        return services.complete(session, ticket, STAFF, text)
+    if action == "decline":
+        return services.decline(session, ticket, STAFF, text)
+    if action == "withdraw":
+        return services.withdraw(session, ticket, RESIDENT)
+    if action in ("resubmit", "resubmit_accepted"):
+        return services.resubmit(session, community, ticket, RESIDENT)
+    raise AssertionError(action)
+
+
+def drive(app, ref, *actions, texts=None):
+    """Take a comm-a ticket (by id or number) through actions in order; returns it as it ends."""
+    from community_hall.window import services
+    from community_hall.window.models import Ticket
+
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        ticket = session.get(Ticket, ref) if isinstance(ref, int) else services.ticket_by_number(session, ref)
+        for action in actions:
+            ticket = apply_action(session, community, ticket, action, (texts or {}).get(action))
+        return ticket

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from community_hall.accounts.models import User
 from community_hall.tenancy import community_session, get_community, registry_session
-from community_hall.window import notify, services
+from community_hall.window import notify
 from community_hall.window.models import Ticket
 from community_hall.window.ratings_models import Notification
-from tests.window.conftest import STAFF
+from tests.window.conftest import drive
 
 
 def free_port() -> int:
@@ -58,19 +58,8 @@ def user_id(app, username):
 
 
 def act(app, ticket_id, *actions):
-    with app.app_context():
-        session, community = community_session("comm-a"), get_community("comm-a")
-        ticket = session.get(Ticket, ticket_id)
-        for action in actions:
-            if action == "accept":
-                ticket = services.accept(session, community, ticket, STAFF, ["身份证"])
-            elif action == "complete":
-                ticket = services.complete(session, ticket, STAFF, "已办结，请到2号窗口领取证明。")
-            elif action == "return":
-                ticket = services.return_for_materials(session, ticket, STAFF, ["户口簿", "收入证明"])
-            elif action == "decline":
-                ticket = services.decline(session, ticket, STAFF, "户籍不在本社区")
-        return ticket
+    return drive(app, ticket_id, *actions, texts={"complete": "已办结，请到2号窗口领取证明。",
+                                                  "return": "户口簿、收入证明", "decline": "户籍不在本社区"})
 
 
 def notifications(app):

@@ -11,9 +11,7 @@ from community_hall.errors import HallError
 from community_hall.tenancy import community_session, get_community
 from community_hall.window import rules, services
 from community_hall.window.models import Ticket, TicketEvent
-from tests.window.conftest import STAFF
-
-RESIDENT = services.Actor(None, "王秀兰", "resident")
+from tests.window.conftest import RESIDENT, STAFF, apply_action
 
 # How to bring a fresh ticket into each state (a path of actions from "submitted").
 PATHS = {
@@ -27,31 +25,13 @@ PATHS = {
 }
 
 
-def _do(session, community, ticket, action):
-    if action == "accept":
-        return services.accept(session, community, ticket, STAFF, ["身份证"])
-    if action == "start":
-        return services.start(session, ticket, STAFF)
-    if action == "return":
-        return services.return_for_materials(session, ticket, STAFF, ["户口簿"])
-    if action == "complete":
-        return services.complete(session, ticket, STAFF, "已办结")
-    if action == "decline":
-        return services.decline(session, ticket, STAFF, "不符合条件")
-    if action == "withdraw":
-        return services.withdraw(session, ticket, RESIDENT)
-    if action in ("resubmit", "resubmit_accepted"):
-        return services.resubmit(session, community, ticket, RESIDENT)
-    raise AssertionError(action)
-
-
 def _in_state(app, submit, state):
     ticket = submit()
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")
         ticket = session.get(Ticket, ticket.id)
         for action in PATHS[state]:
-            ticket = _do(session, community, ticket, action)
+            ticket = apply_action(session, community, ticket, action)
         assert ticket.status == state
         return ticket.id
 
@@ -72,13 +52,13 @@ def test_every_transition_is_allowed_or_refused_by_the_table(app, submit, state,
             expected = "submitted"  # this path returned it before acceptance
         if expected is None:
             with pytest.raises(HallError):
-                _do(session, community, ticket, action)
+                apply_action(session, community, ticket, action)
             session.rollback()
             again = session.get(Ticket, ticket_id)
             assert again.status == state
             assert session.query(TicketEvent).filter_by(ticket_id=ticket_id).count() == events_before
         else:
-            after = _do(session, community, ticket, action)
+            after = apply_action(session, community, ticket, action)
             assert after.status == expected
             last = session.query(TicketEvent).filter_by(ticket_id=ticket_id).order_by(TicketEvent.id.desc()).first()
             assert (last.from_status, last.to_status) == (state, expected)
