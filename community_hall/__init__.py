@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     """Each capability is one blueprint."""
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .appointments.views import bp as appointments_bp
     from .communities.views import bp as communities_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(window_bp)
     app.register_blueprint(ratings_bp)
     app.register_blueprint(floor_bp)
+    app.register_blueprint(appointments_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -24,6 +24,7 @@ def register(app) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["ticket_channel_label"] = lambda key: str(TICKET_CHANNEL_LABELS.get(key, key))
+    app.jinja_env.globals["appointment_status"] = lambda key: str(APPOINTMENT_STATUS_LABELS.get(key, key))
 
 
 # --- service menu vocabulary ------------------------------------------------------------------
@@ -42,6 +43,10 @@ PROVIDER_LABELS = {"station": _l("Service station"), "volunteers": _l("Volunteer
                    "partner": _l("Partner organisation")}
 TIME_UNIT_LABELS = {"workdays": _l("working days"), "hours": _l("hours")}
 MATERIAL_FORM_LABELS = {"original": _l("original"), "copy": _l("copy"), "original_and_copy": _l("original and copy")}
+
+# --- appointments (预约) --------------------------------------------------------------------------
+APPOINTMENT_STATUS_LABELS = {"booked": _l("Booked"), "checked_in": _l("Checked in"), "cancelled": _l("Cancelled"),
+                             "no_show": _l("Did not come")}
 
 # Chinese words accepted for these values in imported files (the terms stations use in their spreadsheets).
 ALIASES = {

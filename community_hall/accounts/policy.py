@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calendar.manage": frozenset({"head"}),
     "floor.call": frozenset({"staff", "head"}),
     "floor.manage": frozenset({"head"}),
+    "appointments.view": frozenset({"staff", "head"}),
+    "appointments.work": frozenset({"staff", "head"}),
     "ratings.on_behalf": frozenset({"staff", "head"}),
     "ratings.followup": frozenset({"head"}),
     "tickets.view": frozenset({"staff", "head", "district"}),

@@ -24,6 +24,10 @@ class ServiceWindow(CommunityBase):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Appointments (预约): opening hours cut into slots of slot_minutes, each taking slot_capacity bookings.
+    opening_hours: Mapped[str] = mapped_column(String(100), default="09:00-12:00,14:00-17:00")
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    slot_capacity: Mapped[int] = mapped_column(Integer, default=2)
 
 
 class QueueNumber(CommunityBase):
@@ -52,6 +56,8 @@ class QueueNumber(CommunityBase):
     staff_user_id: Mapped[int | None] = mapped_column(Integer)
     staff_name: Mapped[str] = mapped_column(String(100), default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    # Set when an appointment was checked in at the kiosk: such a number is called before all others.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
 
 
 class QueueCounter(CommunityBase):

@@ -58,18 +58,26 @@ def windows(session: Session, active_only: bool = True) -> list[ServiceWindow]:
     return list(session.scalars(stmt))
 
 
-def take_number(session: Session, community: Community, window_id: int, priority: bool = False) -> QueueNumber:
-    """Give out the window's next number of the day (A001, A002 …), safely under concurrency and without gaps."""
+def take_number(session: Session, community: Community, window_id: int, priority: bool = False,
+                appointment_id: int | None = None, locked: bool = False) -> QueueNumber:
+    """Give out the window's next number of the day (A001, A002 …), safely under concurrency and without gaps.
+
+    locked: the caller already holds the write lock and has changes of its own to commit with the number.
+    """
     window = session.get(ServiceWindow, window_id)
     if window is None or not window.active:
+        if locked:
+            session.rollback()
         raise HallError(_l("This window is not taking numbers."), "window")
     prefix = window.prefix
-    _write_lock(session)
+    if not locked:
+        _write_lock(session)
     now = utcnow()
     day = today(community, now)
     seq = _bump(session, day, window_id)
     number = QueueNumber(token=secrets.token_urlsafe(12), day=day, issued_window_id=window_id, window_id=window_id,
-                         seq=seq, code=f"{prefix}{seq:03d}", priority=priority, status="waiting", issued_at=now)
+                         seq=seq, code=f"{prefix}{seq:03d}", priority=priority or appointment_id is not None,
+                         status="waiting", issued_at=now, appointment_id=appointment_id)
     session.add(number)
     session.commit()
     return number
@@ -99,8 +107,12 @@ def waiting(session: Session, day: str, window_id: int, lock: bool = False) -> l
 
 
 def choose_next(waiting_numbers: list[QueueNumber], normals_since_priority: int, every: int) -> QueueNumber | None:
-    """The rule: a waiting priority number goes first once `every` normal numbers were called since the last
-    priority one (or when no normal number waits); otherwise the oldest normal number."""
+    """The rule: an appointment checked in within its slot goes first; then a waiting priority number once
+    `every` normal numbers were called since the last priority one (or when no normal number waits);
+    otherwise the oldest normal number."""
+    booked = [n for n in waiting_numbers if n.appointment_id is not None]
+    if booked:
+        return booked[0]
     priority = [n for n in waiting_numbers if n.priority]
     normal = [n for n in waiting_numbers if not n.priority]
     if priority and (not normal or normals_since_priority >= every):
@@ -109,11 +121,13 @@ def choose_next(waiting_numbers: list[QueueNumber], normals_since_priority: int,
 
 
 def _normals_since_priority(session: Session, day: str, window_id: int) -> int:
-    called = session.scalars(select(QueueNumber.priority).where(
+    called = session.execute(select(QueueNumber.priority, QueueNumber.appointment_id).where(
         QueueNumber.day == day, QueueNumber.window_id == window_id, QueueNumber.called_at.is_not(None))
         .order_by(QueueNumber.called_at.desc(), QueueNumber.id.desc()).limit(50))
     count = 0
-    for was_priority in called:
+    for was_priority, appointment_id in called:
+        if appointment_id is not None:
+            continue  # an appointment is served in its slot; it is not the priority group's turn
         if was_priority:
             break
         count += 1
@@ -137,8 +151,9 @@ def call_next(session: Session, community: Community, window_id: int, staff_id: 
         .values(status="no_show", finished_at=now).execution_options(synchronize_session=False))
     normals = _normals_since_priority(session, day, window_id)
     if every and normals == 0 and not session.scalar(select(func.count()).where(
-            QueueNumber.day == day, QueueNumber.window_id == window_id, QueueNumber.called_at.is_not(None))):
-        normals = every  # nobody called yet today: a waiting priority number may go first
+            QueueNumber.day == day, QueueNumber.window_id == window_id, QueueNumber.called_at.is_not(None),
+            QueueNumber.appointment_id.is_(None))):
+        normals = every  # no walk-in called yet today: a waiting priority number may go first
     for _attempt in range(20):
         chosen = choose_next(waiting(session, day, window_id, lock=True), normals, every)
         if chosen is None:

@@ -9,7 +9,10 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # the resident side of the window: proof of a ticket is its number + phone digits, not membership
           "window.apply", "window.receipt", "window.track", "window.tracked", "window.resident_act", "window.mine",
           # the hall floor's kiosk, number slips and board are for anyone standing in the hall
-          "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json"}
+          "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json",
+          # appointments: proof of a booking is its code + phone (or being signed in as its owner)
+          "appointments.index", "appointments.book", "appointments.find", "appointments.show", "appointments.cancel",
+          "appointments.reschedule", "appointments.check_in"}
 
 
 @pytest.fixture

@@ -59,13 +59,23 @@ def test_priority_rule(app, hall, taken, every, called):
     assert _call(app, hall.a, every) is None
 
 
-def test_choose_next_is_a_pure_rule():
-    n = lambda i, p: SimpleNamespace(id=i, priority=p)  # noqa: E731
-    queue = [n(1, False), n(2, True), n(3, False)]
-    assert services.choose_next(queue, 0, 2).id == 1
-    assert services.choose_next(queue, 2, 2).id == 2
-    assert services.choose_next([n(2, True)], 0, 2).id == 2
-    assert services.choose_next([], 5, 2) is None
+def _n(i, kind):
+    return SimpleNamespace(id=i, priority=kind in "PB", appointment_id=i if kind == "B" else None)
+
+
+@pytest.mark.parametrize("queue, normals_since, every, expected", [
+    ("NPN", 0, 2, 1),       # a priority number waits its turn behind normal ones
+    ("NPN", 2, 2, 2),       # two normal calls since the last priority one: its turn
+    ("P", 0, 2, 1),         # no normal number waits: priority goes at once
+    ("", 5, 2, None),       # nobody waits
+    ("NPB", 0, 2, 3),       # an appointment checked in within its slot is called next, before everyone
+    ("NPB", 2, 2, 3),       # ... even when it is the priority group's turn
+    ("BNB", 0, 2, 1),       # two appointments: in the order they checked in
+    ("NNN", 0, 0, 1),       # every=0: oldest first
+])
+def test_choose_next_is_a_pure_rule(queue, normals_since, every, expected):
+    chosen = services.choose_next([_n(i, k) for i, k in enumerate(queue, 1)], normals_since, every)
+    assert (chosen.id if chosen else None) == expected
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
