@@ -114,7 +114,8 @@ def book(slug):
         else:
             _remember(appt.code)
             return redirect(url_for("appointments.show", slug=slug, code=appt.code), code=303)
-    return render("appointments/book.html", block="slots", form=form, item=item, window=window, views=views)
+    return render("appointments/book.html", block="slots", form=form, item=item, window=window, views=views,
+                  refresh_url=url_for("appointments.book", slug=slug))
 
 
 @bp.route("/appointments/find", methods=["POST"])
@@ -185,7 +186,8 @@ def reschedule(slug, code):
         else:
             flash(_("Your appointment has been moved."), "success")
             return redirect(url_for("appointments.show", slug=slug, code=code), code=303)
-    return render("appointments/reschedule.html", block="slots", form=form, a=appt, window=window, views=views)
+    return render("appointments/reschedule.html", block="slots", form=form, a=appt, window=window, views=views,
+                  refresh_url=url_for("appointments.reschedule", slug=slug, code=code))
 
 
 @bp.route("/kiosk/check-in", methods=["GET", "POST"])

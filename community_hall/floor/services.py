@@ -319,3 +319,13 @@ def _link_ticket_opened_from_the_desk(ticket, session: Session, action: str, **_
         link_ticket(session, int(request.form["queue"]), ticket.id)
     except HallError:
         session.rollback()  # the number moved on meanwhile; the ticket stands on its own
+
+
+def days_figures(session: Session, first: str, last: str) -> list[dict]:
+    """Per day between first and last (YYYYMMDD): numbers issued, served, no-shows, grouped in the database."""
+    rows = session.execute(select(
+        QueueNumber.day, func.count(),
+        func.sum(case((QueueNumber.status == "done", 1), else_=0)),
+        func.sum(case((QueueNumber.status == "no_show", 1), else_=0)),
+    ).where(QueueNumber.day >= first, QueueNumber.day <= last).group_by(QueueNumber.day).order_by(QueueNumber.day))
+    return [{"day": d, "issued": n, "served": int(s or 0), "no_shows": int(x or 0)} for d, n, s, x in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import segno
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -119,6 +121,22 @@ def desk(slug):
     return render("floor/desk.html", block="desk", windows=all_windows, window=window, current=current,
                   waiting=services.waiting(db(), day, window_id) if window else [],
                   figures=services.day_figures(db(), day))
+
+
+@bp.route("/floor/figures")
+@requires("floor.call")
+def figures(slug):
+    """A day's figures per window (served, average wait and service, no-shows), the week before, appointments."""
+    from ..appointments.services import day_counts
+
+    try:
+        chosen = datetime.strptime(request.args.get("day", ""), "%Y-%m-%d").date()
+    except ValueError:
+        chosen = datetime.strptime(services.today(g.community), "%Y%m%d").date()
+    key = chosen.strftime("%Y%m%d")
+    week = services.days_figures(db(), (chosen - timedelta(days=6)).strftime("%Y%m%d"), key)
+    return render_template("floor/figures.html", day=chosen, figures=services.day_figures(db(), key), week=week,
+                           appointments=day_counts(db(), chosen))
 
 
 DESK_ACTIONS = {

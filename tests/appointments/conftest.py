@@ -28,7 +28,7 @@ def at(y, mo, d, h=9, mi=0) -> datetime:
 
 
 @pytest.fixture
-def hall(app, build):
+def bookable(app, build):
     """comm-a and comm-b with their people; comm-a has bookable items, window A (post SB) and window B."""
     build.two_communities()
     with app.app_context():

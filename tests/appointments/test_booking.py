@@ -32,14 +32,14 @@ def _count(app) -> int:
         return community_session("comm-a").query(Appointment).count()
 
 
-def test_booking_goes_to_the_window_of_the_items_post(app, hall):
+def test_booking_goes_to_the_window_of_the_items_post(app, bookable):
     code = _book(app)
     code2 = _book(app, item="YY-002", phone="13800002222")
     with app.app_context():
         session = community_session("comm-a")
         a, b = services.by_code(session, code), services.by_code(session, code2)
-        assert (a.window_id, a.start, a.end, a.status) == (hall.a, "10:00", "10:30", "booked")
-        assert b.window_id == hall.b          # no post: the first open window
+        assert (a.window_id, a.start, a.end, a.status) == (bookable.a, "10:00", "10:30", "booked")
+        assert b.window_id == bookable.b          # no post: the first open window
     assert len(code) == 6 and code != code2 and not set(code) & set("01OI")
 
 
@@ -56,7 +56,7 @@ def test_booking_goes_to_the_window_of_the_items_post(app, hall):
     ({"phone": "12345"}, "phone", ""),
     ({"name": " "}, "name", ""),
 ])
-def test_bad_bookings_are_refused_with_a_reason_and_store_nothing(app, hall, kwargs, field, words):
+def test_bad_bookings_are_refused_with_a_reason_and_store_nothing(app, bookable, kwargs, field, words):
     with pytest.raises(HallError) as err:
         _book(app, **kwargs)
     assert err.value.field == field
@@ -65,12 +65,12 @@ def test_bad_bookings_are_refused_with_a_reason_and_store_nothing(app, hall, kwa
     assert _count(app) == 0
 
 
-def test_make_up_workday_can_be_booked(app, hall):
+def test_make_up_workday_can_be_booked(app, bookable):
     code = _book(app, day=date(2026, 10, 10), now=at(2026, 10, 8, 9))
     assert code
 
 
-def test_a_full_slot_is_refused_and_cancelling_frees_it(app, hall):
+def test_a_full_slot_is_refused_and_cancelling_frees_it(app, bookable):
     _book(app, phone="13800000001")
     second = _book(app, phone="13800000002")
     with pytest.raises(HallError) as err:
@@ -84,7 +84,7 @@ def test_a_full_slot_is_refused_and_cancelling_frees_it(app, hall):
     assert _book(app, phone="13800000003")
 
 
-def test_second_booking_of_the_same_item_by_the_same_person_on_a_day_is_refused(app, hall):
+def test_second_booking_of_the_same_item_by_the_same_person_on_a_day_is_refused(app, bookable):
     _book(app, user_id=7)
     with pytest.raises(HallError) as err:
         _book(app, start="14:00")                                  # same phone
@@ -96,7 +96,7 @@ def test_second_booking_of_the_same_item_by_the_same_person_on_a_day_is_refused(
     assert _count(app) == 3
 
 
-def test_reschedule_keeps_the_code_and_checks_like_booking(app, hall):
+def test_reschedule_keeps_the_code_and_checks_like_booking(app, bookable):
     code = _book(app)
     _book(app, start="11:00", phone="13800000001")
     _book(app, start="11:00", phone="13800000002")
@@ -117,7 +117,7 @@ def test_reschedule_keeps_the_code_and_checks_like_booking(app, hall):
             services.reschedule(session, community, services.by_code(session, code), MON, "14:00", now=NOW)
 
 
-def test_find_needs_the_code_and_the_phone(app, hall):
+def test_find_needs_the_code_and_the_phone(app, bookable):
     code = _book(app)
     with app.app_context():
         session = community_session("comm-a")
@@ -127,7 +127,7 @@ def test_find_needs_the_code_and_the_phone(app, hall):
                 services.find(session, c, p)
 
 
-def test_no_shows_are_recorded_after_the_slot_and_grace(app, hall):
+def test_no_shows_are_recorded_after_the_slot_and_grace(app, bookable):
     early = _book(app, start="09:00")
     late = _book(app, item="YY-002", start="10:00")
     with app.app_context():
@@ -142,31 +142,31 @@ def test_no_shows_are_recorded_after_the_slot_and_grace(app, hall):
             services.mark_no_show(session, services.by_code(session, late))
 
 
-def test_check_in_within_the_slot_gives_a_number_called_next(app, hall):
+def test_check_in_within_the_slot_gives_a_number_called_next(app, bookable):
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")
         today = services.local_now(community).date()
         # Today, whatever day the tests run: open, with a slot from 00:00 to 23:55 for these checks.
         session.merge(CalendarOverride(day=today, is_workday=True, note="test"))
-        window = session.get(services.ServiceWindow, hall.a)
+        window = session.get(services.ServiceWindow, bookable.a)
         window.opening_hours, window.slot_minutes = "00:00-23:55", 1435
         session.commit()
         just_before = at(today.year, today.month, today.day, 0, 0) - timedelta(minutes=1)
         appt = services.book(session, community, "YY-001", today, "00:00", "李强", "13800005555", now=just_before)
         code = appt.code
-        walk_ins = [floor.take_number(session, community, hall.a).code for _ in range(2)]
-        priority = floor.take_number(session, community, hall.a, priority=True).code
+        walk_ins = [floor.take_number(session, community, bookable.a).code for _ in range(2)]
+        priority = floor.take_number(session, community, bookable.a, priority=True).code
         number = services.check_in(session, community, code.lower(), now=at(today.year, today.month, today.day, 12))
         assert number.priority and number.appointment_id == appt.id and number.code == "A004"
         assert services.by_code(session, code).status == "checked_in"
         with pytest.raises(HallError):
             services.check_in(session, community, code, now=at(today.year, today.month, today.day, 12))  # once only
-        called = [floor.call_next(session, community, hall.a, None, "员工").code for _ in range(4)]
+        called = [floor.call_next(session, community, bookable.a, None, "员工").code for _ in range(4)]
     # The appointment first, then the priority rule as usual (first call of the day: priority goes first).
     assert called == ["A004", priority, *walk_ins]
 
 
-def test_check_in_outside_the_slot_or_day_is_refused(app, hall):
+def test_check_in_outside_the_slot_or_day_is_refused(app, bookable):
     code = _book(app)
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")

@@ -35,7 +35,7 @@ def _book(auth, day, start, phone="13800001111", item="YY-001", name="王芳"):
                                                      "phone": phone})
 
 
-def test_index_lists_only_bookable_items(client, hall):
+def test_index_lists_only_bookable_items(client, bookable):
     page = client.get("/c/comm-a/appointments").get_data(as_text=True)
     assert "居住证明预约办理" in page and "老年证办理" in page and "只在窗口办理" not in page
     item = client.get("/c/comm-a/menu/YY-001").get_data(as_text=True)
@@ -43,18 +43,19 @@ def test_index_lists_only_bookable_items(client, hall):
     assert "appointments/book" not in client.get("/c/comm-a/menu/CK-001").get_data(as_text=True)
 
 
-def test_booking_page_shows_times_and_htmx_refreshes_them(app, client, hall):
-    day, start = _free(app, hall.a)
+def test_booking_page_shows_times_and_htmx_refreshes_them(app, client, bookable):
+    day, start = _free(app, bookable.a)
     page = client.get(f"/c/comm-a/appointments/book?item=YY-001&day={day}").get_data(as_text=True)
     assert f'value="{start}"' in page and "身份证" in page          # the times and what to bring
     fragment = client.get(f"/c/comm-a/appointments/book?item=YY-002&day={day}", headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and html.lstrip().startswith('<div id="slots">') and "<html" not in html
     assert "HX-Request" in fragment.headers.get("Vary", "")
+    assert 'hx-get="/c/comm-a/appointments/book"' in html         # the refreshed day list refreshes again
 
 
-def test_book_show_find_reschedule_cancel(app, client, auth, hall):
-    day, start = _free(app, hall.a)
+def test_book_show_find_reschedule_cancel(app, client, auth, bookable):
+    day, start = _free(app, bookable.a)
     response = _book(auth, day, start)
     assert response.status_code == 303
     code = _appointments(app)[0].code
@@ -73,7 +74,7 @@ def test_book_show_find_reschedule_cancel(app, client, auth, hall):
                                                                "csrf_token": token})
     assert right.status_code == 303 and stranger.get(f"/c/comm-a/appointments/{code}").status_code == 200
 
-    new_day, new_start = _free(app, hall.a, skip=1)
+    new_day, new_start = _free(app, bookable.a, skip=1)
     moved = auth.post(f"/c/comm-a/appointments/{code}/reschedule", {"day": new_day, "start": new_start})
     assert moved.status_code == 303
     a = _appointments(app)[0]
@@ -83,8 +84,8 @@ def test_book_show_find_reschedule_cancel(app, client, auth, hall):
     assert "已取消" in client.get(f"/c/comm-a/appointments/{code}").get_data(as_text=True)
 
 
-def test_booking_errors_are_shown_in_chinese_and_store_nothing(app, client, auth, hall):
-    day, start = _free(app, hall.a)
+def test_booking_errors_are_shown_in_chinese_and_store_nothing(app, client, auth, bookable):
+    day, start = _free(app, bookable.a)
     cases = [({"phone": "123"}, "11位"), ({"start": "03:17"}, "时间"), ({"name": ""}, "姓名"),
              ({"day": "2020-01-01"}, "已过")]
     for change, words in cases:
@@ -95,8 +96,8 @@ def test_booking_errors_are_shown_in_chinese_and_store_nothing(app, client, auth
     assert _appointments(app) == []
 
 
-def test_a_full_slot_is_refused_over_http(app, client, auth, hall):
-    day, start = _free(app, hall.a)
+def test_a_full_slot_is_refused_over_http(app, client, auth, bookable):
+    day, start = _free(app, bookable.a)
     assert _book(auth, day, start, phone="13800000001").status_code == 303
     assert _book(auth, day, start, phone="13800000002").status_code == 303
     third = _book(auth, day, start, phone="13800000003")
@@ -104,27 +105,27 @@ def test_a_full_slot_is_refused_over_http(app, client, auth, hall):
     assert len(_appointments(app)) == 2
 
 
-def test_signed_in_resident_sees_own_appointments(app, client, auth, hall):
+def test_signed_in_resident_sees_own_appointments(app, client, auth, bookable):
     auth.login("res-a")
     page = client.get("/c/comm-a/appointments/book?item=YY-001").get_data(as_text=True)
     assert 'value="居民a"' in page                                  # prefilled from the profile
-    day, start = _free(app, hall.a)
+    day, start = _free(app, bookable.a)
     assert _book(auth, day, start, phone="13800000007", name="居民a").status_code == 303
     code = _appointments(app)[0].code
     assert code in client.get("/c/comm-a/appointments").get_data(as_text=True)
 
 
 @pytest.fixture
-def open_today(app, hall):
+def open_today(app, bookable):
     """Today is a working day for window A, with one slot from 00:00 to 23:55 (tests run at any hour)."""
     with app.app_context():
         session = community_session("comm-a")
         today = services.local_now(get_community("comm-a")).date()
         session.merge(CalendarOverride(day=today, is_workday=True, note="test"))
-        window = session.get(ServiceWindow, hall.a)
+        window = session.get(ServiceWindow, bookable.a)
         window.opening_hours, window.slot_minutes = "00:00-23:55", 1435
         code = "TEST42"
-        session.add(Appointment(code=code, item_code="YY-001", item_name="居住证明预约办理", window_id=hall.a,
+        session.add(Appointment(code=code, item_code="YY-001", item_name="居住证明预约办理", window_id=bookable.a,
                                 day=today, start="00:00", end="23:55", name="李强", phone="13800005555",
                                 status="booked", reschedules=0))
         session.commit()
@@ -163,20 +164,20 @@ def test_staff_day_list_check_in_and_no_show(app, client, auth, open_today):
         assert community_session("comm-a").query(QueueNumber).count() == 0
 
 
-def test_head_sets_window_hours_and_bad_hours_are_refused(app, client, auth, hall):
+def test_head_sets_window_hours_and_bad_hours_are_refused(app, client, auth, bookable):
     auth.login("staff-a")
-    assert client.get(f"/c/comm-a/windows/{hall.a}/hours").status_code == 403
+    assert client.get(f"/c/comm-a/windows/{bookable.a}/hours").status_code == 403
     auth.login("head-a")
-    bad = auth.post(f"/c/comm-a/windows/{hall.a}/hours", {"opening_hours": "9点到12点", "slot_minutes": "30",
+    bad = auth.post(f"/c/comm-a/windows/{bookable.a}/hours", {"opening_hours": "9点到12点", "slot_minutes": "30",
                                                          "slot_capacity": "2"})
     assert bad.status_code == 200 and "09:00-12:00" in bad.get_data(as_text=True)
-    zero = auth.post(f"/c/comm-a/windows/{hall.a}/hours", {"opening_hours": "09:00-12:00", "slot_minutes": "30",
+    zero = auth.post(f"/c/comm-a/windows/{bookable.a}/hours", {"opening_hours": "09:00-12:00", "slot_minutes": "30",
                                                           "slot_capacity": "0"})
     assert zero.status_code == 200
-    ok = auth.post(f"/c/comm-a/windows/{hall.a}/hours", {"opening_hours": "08:30-11:30", "slot_minutes": "20",
+    ok = auth.post(f"/c/comm-a/windows/{bookable.a}/hours", {"opening_hours": "08:30-11:30", "slot_minutes": "20",
                                                         "slot_capacity": "3"})
     assert ok.status_code == 303
     with app.app_context():
-        w = community_session("comm-a").get(ServiceWindow, hall.a)
+        w = community_session("comm-a").get(ServiceWindow, bookable.a)
         assert (w.opening_hours, w.slot_minutes, w.slot_capacity) == ("08:30-11:30", 20, 3)
     assert "08:30-11:30" in client.get("/c/comm-a/windows").get_data(as_text=True)

@@ -41,7 +41,7 @@ def test_bad_hours_are_refused(bad):
         slots.parse_hours(bad)
 
 
-def test_open_days_skip_holidays_and_include_make_up_workdays(app, hall):
+def test_open_days_skip_holidays_and_include_make_up_workdays(app, bookable):
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")
         days = services.open_days(session, community, horizon=14, now=at(2026, 9, 24, 9))
@@ -53,23 +53,23 @@ def test_open_days_skip_holidays_and_include_make_up_workdays(app, hall):
     assert days[:3] == [date(2026, 10, 8), date(2026, 10, 9), date(2026, 10, 10)]
 
 
-def test_a_local_closure_removes_the_day(app, hall):
+def test_a_local_closure_removes_the_day(app, bookable):
     with app.app_context():
         session = community_session("comm-a")
         session.add(CalendarOverride(day=date(2026, 9, 29), is_workday=False, note="停电"))
         session.commit()
         days = services.open_days(session, get_community("comm-a"), horizon=7, now=at(2026, 9, 28, 9))
-        window = session.get(services.ServiceWindow, hall.a)
+        window = session.get(services.ServiceWindow, bookable.a)
         assert services.day_slots(session, get_community("comm-a"), window, date(2026, 9, 29), now=at(2026, 9, 28)) == []
     assert date(2026, 9, 29) not in days and date(2026, 9, 30) in days
 
 
-def test_slots_show_places_left_and_begun(app, hall):
+def test_slots_show_places_left_and_begun(app, bookable):
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")
         services.book(session, community, "YY-001", date(2026, 9, 28), "10:00", "王芳", "13800001111",
                       now=at(2026, 9, 28, 9, 40))
-        window = session.get(services.ServiceWindow, hall.a)
+        window = session.get(services.ServiceWindow, bookable.a)
         views = {v.slot.key: v for v in services.day_slots(session, community, window, date(2026, 9, 28),
                                                             now=at(2026, 9, 28, 9, 40))}
     assert views["09:30"].past and not views["09:30"].bookable

@@ -8,7 +8,7 @@ import pytest
 
 from community_hall.floor import services
 from community_hall.floor.models import QueueNumber
-from community_hall.tenancy import community_session
+from community_hall.tenancy import community_session, get_community
 from tests.menu.conftest import menu  # noqa: F401 - the community and its menu
 
 
@@ -112,3 +112,28 @@ def test_only_staff_call_and_only_heads_add_windows(app, client, auth, floor):
     assert auth.post("/c/comm-a/windows", {"prefix": "C", "name": "重复"}).status_code == 303
     with app.app_context():
         assert [w.prefix for w in services.windows(community_session("comm-a"))] == ["A", "B", "C"]
+
+
+def test_hall_figures_per_window_and_week_for_staff_and_heads(app, client, auth, floor):
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        for _ in range(3):
+            services.take_number(session, community, floor[0])
+        services.take_number(session, community, floor[1])
+        first = services.call_next(session, community, floor[0], None, "员工")
+        services.start_serving(session, first.id)
+        services.finish(session, first.id)
+        second = services.call_next(session, community, floor[0], None, "员工")
+        services.mark_no_show(session, second.id)
+        day = services.today(community)
+    auth.login("res-a")
+    assert client.get("/c/comm-a/floor/figures").status_code == 403
+    auth.login("head-a")
+    iso = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    page = client.get(f"/c/comm-a/floor/figures?day={iso}").get_data(as_text=True)
+    row = re.search(r"<td>1号窗口</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page)
+    assert row and row.groups() == ("3", "1", "1")
+    week = re.search(rf"<td>{iso}</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page)
+    assert week and week.groups() == ("4", "1", "1")
+    empty = client.get("/c/comm-a/floor/figures?day=2026-01-05").get_data(as_text=True)
+    assert "<td>1号窗口</td>" not in empty
