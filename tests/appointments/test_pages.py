@@ -181,3 +181,10 @@ def test_head_sets_window_hours_and_bad_hours_are_refused(app, client, auth, boo
         w = community_session("comm-a").get(ServiceWindow, bookable.a)
         assert (w.opening_hours, w.slot_minutes, w.slot_capacity) == ("08:30-11:30", 20, 3)
     assert "08:30-11:30" in client.get("/c/comm-a/windows").get_data(as_text=True)
+
+
+def test_finding_a_booking_is_rate_limited(client, bookable):
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    codes = [client.post("/c/comm-a/appointments/find", data={"code": "ABCDEF", "phone": "13800001111",
+                                                              "csrf_token": token}).status_code for _ in range(11)]
+    assert codes[:10] == [422] * 10 and codes[10] == 429
