@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -179,3 +180,30 @@ def test_check_in_outside_the_slot_or_day_is_refused(app, bookable):
             services.check_in(session, community, "NOPE00", now=at(2026, 9, 28, 10))
         assert services.by_code(session, code).status == "booked"
         assert session.query(QueueNumber).count() == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_concurrent_bookings_never_exceed_a_slots_places(app, bookable, backend):
+    booked, refused, errors = [], [], []
+    lock = threading.Lock()
+
+    def resident(i):
+        with app.app_context():
+            session, community = community_session("comm-a"), get_community("comm-a")
+            try:
+                code = services.book(session, community, "YY-001", MON, "10:00", f"居民{i}", f"1380000{i:04d}", now=NOW).code
+                with lock:
+                    booked.append(code)
+            except HallError:
+                with lock:
+                    refused.append(i)
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=resident, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == [] and len(booked) == 2 and len(refused) == 6
+    assert _count(app) == 2
