@@ -27,14 +27,15 @@ SLUG = "comm-a"
 
 @pytest.fixture
 def open_now(app, bookable):  # noqa: F811
-    """Window A takes appointments today in 5-minute slots starting within five minutes of now."""
+    """Window A takes appointments today in 5-minute slots, the first starting 5 to 10 minutes from now."""
     with app.app_context():
         community = get_community(SLUG)
         local = services.local_now(community)
-        if local.hour == 23 and local.minute >= 45:   # too close to midnight for a slot today: wait for tomorrow
+        if local.hour == 23 and local.minute >= 30:   # too close to midnight for a slot today: wait for tomorrow
             time.sleep((60 - local.minute) * 60 - local.second + 5)
             local = services.local_now(community)
-        first = (local + timedelta(minutes=5 - local.minute % 5)).replace(second=0, microsecond=0)
+        # 5–10 minutes ahead: not begun while a slow machine gets to the booking, and check-in opens 15 minutes before.
+        first = (local + timedelta(minutes=10 - local.minute % 5)).replace(second=0, microsecond=0)
         last = min(first + timedelta(minutes=30), datetime.combine(first.date(), datetime.max.time(), first.tzinfo)
                    .replace(hour=23, minute=55, second=0, microsecond=0))
         session = community_session(SLUG)
