@@ -100,6 +100,14 @@ def pending_visits(session: Session, f: VisitFilter) -> list[HomeVisit]:
     return list(session.scalars(query).unique())
 
 
+def planned_days(session: Session) -> list[date]:
+    """The days that have visits still to make, for the list's day filter."""
+    return list(session.scalars(
+        select(HomeVisit.planned_day).join(Ticket, Ticket.id == HomeVisit.ticket_id)
+        .where(HomeVisit.planned_day.is_not(None), HomeVisit.outcome == "", Ticket.status.in_(OPEN_STATES))
+        .distinct().order_by(HomeVisit.planned_day)))
+
+
 def group_visits(visits: list[HomeVisit]) -> list[tuple[date | None, list[tuple[str, str, list[HomeVisit]]]]]:
     """[(day or None, [(building, grid, visits)])] in the order given (pending_visits sorts them)."""
     groups = []

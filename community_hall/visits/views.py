@@ -50,6 +50,7 @@ def _list_context(announce: str = "", announce_ok: bool = True) -> dict:
     services.sync_visits(db())
     return {"groups": services.group_visits(services.pending_visits(db(), f)), "f": f,
             "visitors": services.visitors(db(), g.community), "today": services.today(g.community),
+            "days": services.planned_days(db()),
             "me": current_user.id, "announce": announce, "announce_ok": announce_ok}
 
 

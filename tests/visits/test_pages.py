@@ -56,6 +56,11 @@ def test_the_head_plans_a_visit_inline_and_without_javascript(app, client, auth,
                                                                  "next": "/c/comm-a/visits?day=unplanned"})
     assert response.status_code == 303 and response.headers["Location"] == "/c/comm-a/visits?day=unplanned"
     assert str(_visit(app, visit.id).planned_day) == "2099-01-06"
+    of_day = client.get("/c/comm-a/visits?day=2099-01-06").get_data(as_text=True)
+    assert t.number in of_day and '<option value="2099-01-06" selected>' in of_day and "3号楼 · 第二网格" in of_day
+    assert t.number not in client.get("/c/comm-a/visits?day=unplanned").get_data(as_text=True)
+    assert t.number not in client.get(f"/c/comm-a/visits?visitor={uid(app, 'head-a')}").get_data(as_text=True)
+    assert t.number in client.get(f"/c/comm-a/visits?visitor={uid(app, 'staff-a')}").get_data(as_text=True)
 
 
 def test_planning_is_for_the_head_only(app, client, auth, home_ticket):

@@ -1,4 +1,4 @@
-"""Home visit services: which tickets need a visit, the list by day and place, planning, and outcomes."""
+"""Home visit services: which tickets need a visit, the list by day and place, planning, and outcomes (both backends)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ from community_hall.visits.models import HomeVisit
 from community_hall.window.models import Ticket, TicketEvent
 from tests.visits.conftest import actor, plan, synced_visit, uid
 from tests.window.conftest import drive
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request):
+    """The services run on SQLite files and on PostgreSQL schemas (the insert that ignores duplicates differs)."""
+    return request.param
 
 
 def _visits(app):
@@ -53,6 +59,18 @@ def test_home_visit_and_housebound_tickets_get_one_visit_each_however_often_sync
     assert [(v.ticket_id, v.reason) for v in visits] == [(home.id, "home_visit"), (of_resident.id, "housebound")]
 
 
+def test_a_visit_added_meanwhile_by_another_request_is_not_added_twice(app, home_ticket):
+    t = home_ticket()
+    synced_visit(app, t.id)
+    with app.app_context():
+        session = community_session("comm-a")
+        services._insert_ignoring_duplicates(session, [{
+            "ticket_id": t.id, "reason": "home_visit", "building": "", "grid": "", "assignee_name": "",
+            "outcome": "", "outcome_note": "", "attempts": 0, "created_at": services.utcnow()}])
+        session.commit()
+    assert [v.ticket_id for v in _visits(app)] == [t.id]
+
+
 def test_closed_tickets_need_no_visit(app, home_ticket):
     t = home_ticket()
     drive(app, t.id, "decline")
@@ -80,6 +98,7 @@ def test_the_list_puts_unplanned_first_then_days_then_buildings_and_filters(app,
         assert {v.ticket_id for v in by_day} == {tickets[1].id, tickets[2].id}
         unplanned = services.pending_visits(session, services.VisitFilter(day="unplanned"))
         assert [v.ticket_id for v in unplanned] == [tickets[3].id]
+        assert services.planned_days(session) == [today, today + timedelta(days=1)]
         mine = services.pending_visits(session, services.VisitFilter(assignee_id=uid(app, "head-a")))
         assert [v.ticket_id for v in mine] == [tickets[1].id]
 
