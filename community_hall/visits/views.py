@@ -103,8 +103,7 @@ def visit(slug, visit_id):
                                                    or v.assignee_user_id == current_user.id)
     entry = services.day_entry(db(), v)
     return render("visits/visit.html", v=v, entry=entry, may_record=may_record and not v.is_finished
-                  and v.ticket.is_open, form=OutcomeForm(), may_assign=can(g.roles, "visits.assign"),
-                  visitors=services.visitors(db(), g.community), today=services.today(g.community))
+                  and v.ticket.is_open)
 
 
 @bp.route("/visits/<int:visit_id>/outcome", methods=["POST"])
