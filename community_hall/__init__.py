@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .communities.views import bp as communities_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
+    from .visits.views import bp as visits_bp
     from .window.ratings_views import bp as ratings_bp
     from .window.views import bp as window_bp
 
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ratings_bp)
     app.register_blueprint(floor_bp)
     app.register_blueprint(appointments_bp)
+    app.register_blueprint(visits_bp)
 
 
 def register_hooks(app: Flask) -> None:

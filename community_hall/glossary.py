@@ -23,6 +23,7 @@ def register(app) -> None:
     app.jinja_env.filters["channel_label"] = lambda key: label("channel", key)
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["visit_outcome_label"] = visit_outcome_label
     app.jinja_env.globals["ticket_channel_label"] = lambda key: str(TICKET_CHANNEL_LABELS.get(key, key))
     app.jinja_env.globals["appointment_status"] = lambda key: str(APPOINTMENT_STATUS_LABELS.get(key, key))
 
@@ -102,6 +103,8 @@ ACTION_LABELS = {
     "withdraw": _l("Withdraw"),
     "rate": _l("Rated"),
     "visit": _l("Came in person"),
+    "visit_planned": _l("Home visit planned"),
+    "visit_not_home": _l("Home visit: nobody at home"),
 }
 TICKET_CHANNEL_LABELS = {**CHANNEL_LABELS, "phone": _l("By phone"), "api": _l("Another system")}
 
@@ -114,3 +117,18 @@ def status_label(status: str) -> str:
 def action_label(action: str) -> str:
     """A timeline action or a button's name."""
     return str(ACTION_LABELS.get(action, action))
+
+
+# --- home visits (上门服务) ---------------------------------------------------------------------
+VISIT_OUTCOME_LABELS = {
+    "": _l("To visit"),
+    "done": _l("Done on the visit"),
+    "need_materials": _l("Materials missing"),
+    "not_home": _l("Nobody at home"),
+    "cannot_do": _l("Cannot be done"),
+}
+
+
+def visit_outcome_label(outcome: str) -> str:
+    """What came of a home visit, in words."""
+    return str(VISIT_OUTCOME_LABELS.get(outcome, outcome))

@@ -41,7 +41,7 @@ class Membership(RegistryBase):
 
 
 class Profile(CommunityBase):
-    """What a community keeps about one of its people: real name, phone, address."""
+    """What a community keeps about one of its people: real name, phone, address, whether housebound."""
 
     __tablename__ = "profiles"
 
@@ -49,6 +49,7 @@ class Profile(CommunityBase):
     real_name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
+    housebound: Mapped[bool] = mapped_column(Boolean, default=False)  # cannot come to the hall: needs home visits
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

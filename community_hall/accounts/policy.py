@@ -27,6 +27,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ratings.followup": frozenset({"head"}),
     "tickets.view": frozenset({"staff", "head", "district"}),
     "tickets.work": frozenset({"staff", "head"}),
+    "residents.housebound": frozenset({"staff", "head"}),
+    "visits.view": frozenset({"staff", "head"}),
+    "visits.assign": frozenset({"head"}),
+    "visits.record": frozenset({"staff", "head"}),
+    "visits.record_any": frozenset({"head"}),  # staff record only the visits they were sent on
 }
 
 # role a granting permission allows to create

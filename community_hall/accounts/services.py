@@ -198,3 +198,17 @@ def members_of(community: Community) -> list[dict]:
         for p in profiles:
             people[p.user_id]["profile"] = p
     return list(people.values())
+
+
+def set_housebound(community: Community, user_id: int, on: bool, actor_id: int | None) -> Profile:
+    """Mark a resident as housebound (cannot come to the hall), so their open tickets need home visits."""
+    member = registry_session().query(Membership.id).filter_by(user_id=user_id, community_id=community.id,
+                                                               role="resident").first()
+    session = community_session(community.slug)
+    profile = session.get(Profile, user_id)
+    if member is None or profile is None:
+        raise HallError(_l("Only residents of this community can be marked housebound."), "housebound")
+    profile.housebound = on
+    audit.record(session, actor_id, "resident.housebound.on" if on else "resident.housebound.off", str(user_id))
+    session.commit()
+    return profile

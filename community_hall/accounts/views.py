@@ -120,7 +120,23 @@ def members(slug):
     if role:
         people = [p for p in people if role in p["roles"]]
     can_create = can(g.roles, "members.create")
-    return render_template("accounts/members.html", people=people, role=role, can_create=can_create)
+    return render_template("accounts/members.html", people=people, role=role, can_create=can_create,
+                           can_housebound=can(g.roles, "residents.housebound"))
+
+
+@bp.route("/c/<slug>/members/<int:user_id>/housebound", methods=["POST"])
+@requires("residents.housebound")
+def housebound(slug, user_id):
+    """Staff mark a resident housebound (or not): their open tickets then appear on the home visits list."""
+    on = request.form.get("on") == "1"
+    try:
+        profile = services.set_housebound(g.community, user_id, on, current_user.id)
+    except HallError as err:
+        flash(str(err.message), "error")
+    else:
+        flash(_("%(name)s is marked housebound.", name=profile.real_name) if on
+              else _("%(name)s is no longer marked housebound.", name=profile.real_name), "success")
+    return redirect(url_for("accounts.members", slug=slug, role=request.form.get("role", "")), code=303)
 
 
 @bp.route("/c/<slug>/members/new", methods=["GET", "POST"])
