@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .communities.views import bp as communities_bp
+    from .complaints.views import bp as complaints_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
     from .window.ratings_views import bp as ratings_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(window_bp)
     app.register_blueprint(ratings_bp)
     app.register_blueprint(floor_bp)
+    app.register_blueprint(complaints_bp)
 
 
 def register_hooks(app: Flask) -> None:

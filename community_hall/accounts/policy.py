@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ratings.followup": frozenset({"head"}),
     "tickets.view": frozenset({"staff", "head", "district"}),
     "tickets.work": frozenset({"staff", "head"}),
+    "complaints.handle": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create
@@ -42,6 +43,14 @@ def roles_in(user, community: Community) -> frozenset[str]:
 def can(roles: frozenset[str], permission: str) -> bool:
     """True when any of the roles holds the permission."""
     return bool(roles & PERMISSIONS[permission])
+
+
+def may_handle_complaint(user, roles: frozenset[str], handler_level: str, about_user_id: int | None) -> bool:
+    """Who may see and answer a complaint: its handler level's role (head, or district when it is about the head),
+    never the person it is about. Ordinary staff never: the complainant's identity stays hidden from them."""
+    if not can(roles, "complaints.handle") or handler_level not in roles:
+        return False
+    return getattr(user, "id", None) != about_user_id
 
 
 def grantable_roles(roles: frozenset[str]) -> list[str]:

@@ -9,7 +9,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # the resident side of the window: proof of a ticket is its number + phone digits, not membership
           "window.apply", "window.receipt", "window.track", "window.tracked", "window.resident_act", "window.mine",
           # the hall floor's kiosk, number slips and board are for anyone standing in the hall
-          "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json"}
+          "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json",
+          # anyone may complain or report a matter nobody would handle, signed in or not
+          "complaints.new_complaint", "complaints.new_unresolved"}
 
 
 @pytest.fixture
