@@ -6,6 +6,7 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -24,6 +25,7 @@ from . import services
 from .forms import ComplaintForm, UnresolvedForm
 
 bp = Blueprint("complaints", __name__, url_prefix="/c/<slug>")
+KIND_LABELS = {"complaint": _l("Complaint"), "unresolved": _l("Matter nobody would handle")}
 
 
 def db():
@@ -36,7 +38,7 @@ def _prepare(form) -> None:
     items = db().query(ServiceItem).filter_by(published=True).order_by(ServiceItem.position, ServiceItem.code).all()
     form.item_code.choices = [SelectChoice("", _("Choose a service"))] + \
         [SelectChoice(i.code, f"{i.code} {i.name}") for i in items]
-    if hasattr(form, "staff_user_id"):
+    if isinstance(form, ComplaintForm):
         form.staff_user_id.choices = [SelectChoice("", _("Choose a person"))] + [
             SelectChoice(str(uid), f"{name}（{_('Station head')}）" if is_head else name)
             for uid, name, is_head in services.station_people(g.community)]
@@ -52,15 +54,16 @@ def _prepare(form) -> None:
 def _submit(slug, kind: str, form, template: str):
     _prepare(form)
     if form.validate_on_submit():
-        staff = getattr(form, "staff_user_id", None)
         data = services.ComplaintData(
             kind=kind, resident_name=form.resident_name.data, resident_phone=form.resident_phone.data,
             details=form.details.data or "", resident_user_id=current_user.id if current_user.is_authenticated else None,
-            about=getattr(form, "about", None) and form.about.data or "service", item_code=form.item_code.data or "",
-            ticket_number=getattr(form, "ticket_number", None) and form.ticket_number.data or "",
-            staff_user_id=int(staff.data) if staff is not None and (staff.data or "").isdigit() else None,
-            where_tried=getattr(form, "where_tried", None) and form.where_tried.data or "",
-            idem_key=_idem_key(form.idem_key.data, form.resident_phone.data))
+            item_code=form.item_code.data or "", idem_key=_idem_key(form.idem_key.data, form.resident_phone.data))
+        if isinstance(form, ComplaintForm):
+            staff = form.staff_user_id.data or ""
+            data.about, data.ticket_number = form.about.data, form.ticket_number.data or ""
+            data.staff_user_id = int(staff) if staff.isdigit() else None
+        else:
+            data.where_tried = form.where_tried.data or ""
         actor = tickets.Actor(data.resident_user_id, data.resident_name, "resident")
         try:
             ticket = services.submit_complaint(db(), g.community, data, actor,
@@ -97,7 +100,7 @@ def index(slug):
     the head."""
     status = "all" if request.args.get("status") == "all" else "open"
     rows = services.complaints_for(db(), current_user, g.roles, status)
-    return render("complaints/index.html", rows=rows, status=status, is_overdue=tickets.is_overdue)
+    return render("complaints/index.html", rows=rows, status=status, is_overdue=tickets.is_overdue, kinds=KIND_LABELS)
 
 
 def _visible_or_404(number: str):
@@ -114,7 +117,7 @@ def show(slug, number):
     """One complaint for its handler: who complains, about what, the timeline, and the written answer."""
     t, complaint = _visible_or_404(number)
     return render("complaints/show.html", t=t, c=complaint, form=ActionForm(version=t.version),
-                  is_overdue=tickets.is_overdue(t))
+                  is_overdue=tickets.is_overdue(t), kinds=KIND_LABELS)
 
 
 @bp.route("/complaints/<number>/<action>", methods=["POST"])

@@ -34,12 +34,14 @@ def _number(response):
     return response.headers["Location"].rsplit("/", 1)[1]
 
 
-def test_a_signed_in_resident_complains_with_name_and_phone_prefilled(app, client, auth, menu):
+def test_a_signed_in_resident_complains_with_name_and_phone_prefilled(app, client, auth, build, menu):
+    build.user("staff-a3", "comm-a", "staff", "员工丙", phone="13711112222")
     auth.login("res-a")
     page = client.get("/c/comm-a/complaints/new").get_data(as_text=True)
     assert 'value="居民a"' in page and 'value="13800000007"' in page
-    assert "员工a" in page and "站长a" in page        # the people one may name …
-    assert "13800000007" not in page.split('name="resident_phone"')[0]  # … without any contact data
+    people = re.search(r'<select id="staff_user_id".*?</select>', page, re.S).group(0)
+    assert "员工a" in people and "员工丙" in people and "站长a" in people   # the people one may name …
+    assert "13711112222" not in page and "居民a" not in people             # … staff only, no contact data
     number = _number(auth.post("/c/comm-a/complaints/new", {**FORM, "resident_name": "居民a",
                                                               "resident_phone": "13800000007"}))
     ticket, complaint = _stored(app, number)
