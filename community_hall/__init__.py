@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .appointments.views import bp as appointments_bp
     from .communities.views import bp as communities_bp
+    from .complaints.views import bp as complaints_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
     from .visits.views import bp as visits_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(floor_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(complaints_bp)
 
 
 def register_hooks(app: Flask) -> None:

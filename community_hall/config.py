@@ -50,6 +50,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "PUBLIC_FORM_RATE_LIMIT": "20 per hour",
     "TRACK_RATE_LIMIT": "10 per 15 minutes",
+    "COMPLAINT_WORKDAYS": 5,    # time limit of complaints and 办不成事反映, in working days from submission
     "COMMUNITY_ENGINE_CACHE": 64,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

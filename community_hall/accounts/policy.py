@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visits.assign": frozenset({"head"}),
     "visits.record": frozenset({"staff", "head"}),
     "visits.record_any": frozenset({"head"}),  # staff record only the visits they were sent on
+    "complaints.handle": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create
@@ -49,6 +50,14 @@ def roles_in(user, community: Community) -> frozenset[str]:
 def can(roles: frozenset[str], permission: str) -> bool:
     """True when any of the roles holds the permission."""
     return bool(roles & PERMISSIONS[permission])
+
+
+def may_handle_complaint(user, roles: frozenset[str], handler_level: str, about_user_id: int | None) -> bool:
+    """Who may see and answer a complaint: its handler level's role (head, or district when it is about the head),
+    never the person it is about. Ordinary staff never: the complainant's identity stays hidden from them."""
+    if not can(roles, "complaints.handle") or handler_level not in roles:
+        return False
+    return getattr(user, "id", None) != about_user_id
 
 
 def grantable_roles(roles: frozenset[str]) -> list[str]:

@@ -393,7 +393,7 @@ def find_requests(session: Session, community: Community, args: Mapping[str, str
                   now: datetime | None = None) -> list[dict]:
     """Requests by the spec's filters, newest first, at most 1,000; a list of numbers overrides the other filters."""
     zone = ZoneInfo(community.timezone)
-    stmt = select(Ticket)
+    stmt = select(Ticket).where(Ticket.kind == "request")  # complaints are never public
     numbers = _split(args.get("service_request_id"))
     if numbers:
         if len(numbers) > MAX_RESULTS:
@@ -419,7 +419,8 @@ def find_requests(session: Session, community: Community, args: Mapping[str, str
 
 def one_request(session: Session, community: Community, number: str) -> list[dict]:
     """One request as the spec's one-element list; 404 when this community has no such number."""
-    ticket = session.scalar(select(Ticket).where(Ticket.number == (number or "").strip().upper()))
+    ticket = session.scalar(select(Ticket).where(Ticket.number == (number or "").strip().upper(),
+                                                 Ticket.kind == "request"))
     if ticket is None:
         raise ApiError(404, f"未找到办件：{(number or '')[:60]}")
     return [_record(ticket, _context(session, community, [ticket]))]

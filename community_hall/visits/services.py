@@ -64,13 +64,18 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> None:
 def sync_visits(session: Session) -> int:
     """Give every open home-visit ticket, and every open ticket of a housebound resident, its visit row.
 
+    Complaints are never visits: every staff member sees this list, and a complaint's author stays hidden.
     Idempotent, so the list can call it on every load. A visit that asked for materials opens again once the
     resident has supplied them and the ticket is back with the station. Returns how many visits were added.
     """
+    # Read and write under the write lock from the start (SQLite BEGIN IMMEDIATE): a read transaction that later
+    # writes cannot wait for another writer and fails at once with "database is locked".
+    session.rollback()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     housebound = select(Profile.user_id).where(Profile.housebound.is_(True))
     missing = session.execute(
         select(Ticket.id, Ticket.channel).outerjoin(HomeVisit, HomeVisit.ticket_id == Ticket.id)
-        .where(HomeVisit.id.is_(None), Ticket.status.in_(OPEN_STATES),
+        .where(HomeVisit.id.is_(None), Ticket.status.in_(OPEN_STATES), Ticket.kind == "request",
                or_(Ticket.channel == "home_visit", Ticket.resident_user_id.in_(housebound)))).all()
     now = utcnow()
     if missing:

@@ -12,6 +12,7 @@ from ..tenancy import CommunityBase, utcnow
 CHANNELS = ("window", "online", "phone", "appointment", "home_visit", "proxy", "self_service", "api")
 OPEN_STATES = ("submitted", "accepted", "in_progress", "returned")
 CLOSED_STATES = ("done", "declined", "withdrawn")
+KINDS = ("request", "complaint", "unresolved")   # unresolved: 办不成事反映; both non-requests are for the head
 
 
 class Ticket(CommunityBase):
@@ -29,6 +30,7 @@ class Ticket(CommunityBase):
     number: Mapped[str] = mapped_column(String(60), unique=True)
     day: Mapped[str] = mapped_column(String(8))             # YYYYMMDD, local date of submission
     seq: Mapped[int] = mapped_column(Integer)               # 1, 2, … within the day
+    kind: Mapped[str] = mapped_column(String(20), default="request", server_default="request")
     item_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id", ondelete="SET NULL"))
     item_code: Mapped[str] = mapped_column(String(20))      # kept as submitted, the item may change later
     item_name: Mapped[str] = mapped_column(String(100))

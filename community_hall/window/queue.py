@@ -30,7 +30,7 @@ PAGE_SIZE = 50
 
 def queue_query(f: QueueFilter):
     """The SELECT for a filter: open work first by priority, then the nearest due date, then the oldest."""
-    stmt = select(Ticket)
+    stmt = select(Ticket).where(Ticket.kind == "request")  # complaints go to the head's list, not the queue
     if f.status == "open":
         stmt = stmt.where(Ticket.status.in_(OPEN_STATES))
     elif f.status != "all":

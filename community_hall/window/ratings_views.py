@@ -95,6 +95,8 @@ def _db():
 
 def _who_rates(ticket: Ticket) -> tuple[str, Actor] | None:
     """The resident (own ticket, or proved on the tracking page) or staff at the window; None for anyone else."""
+    if ticket.kind != "request":
+        return None  # complaints are not rated: a bad rating's follow-up would show them to the head
     user_id = current_user.id if current_user.is_authenticated else None
     if user_id is not None and ticket.resident_user_id == user_id:
         return "resident", Actor(user_id, ticket.resident_name, "resident")

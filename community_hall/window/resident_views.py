@@ -127,7 +127,8 @@ def tracked(slug, number):
     ticket = services.ticket_by_number(db(), number)
     if ticket is None or not _proved(ticket):
         return redirect(url_for("window.track", slug=slug, number=number), code=303)
-    rate_url = url_for("ratings.rate", slug=slug, number=ticket.number) if ticket.status in ("done", "declined") else None
+    rate_url = url_for("ratings.rate", slug=slug, number=ticket.number) \
+        if ticket.status in ("done", "declined") and ticket.kind == "request" else None
     return render_template("window/tracked.html", t=ticket, actions=rules.allowed_actions(ticket.status, "resident"),
                            rate_url=rate_url)
 

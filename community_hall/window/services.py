@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from ..signals import ticket_changed
 from ..tenancy import Community, utcnow
 from ..workdays import WorkCalendar
 from . import rules
-from .models import CHANNELS, CalendarOverride, Ticket, TicketCounter, TicketEvent
+from .models import CHANNELS, KINDS, CalendarOverride, Ticket, TicketCounter, TicketEvent
 
 
 class Conflict(HallError):
@@ -53,6 +54,11 @@ class Submission:
     proxy_name: str = ""
     proxy_relation: str = ""
     idem_key: str | None = None
+    # Complaints and 办不成事反映 are not on the menu: they bring their own item_code and item_name, and rows
+    # of their own (attach), stored in the same transaction as the ticket.
+    kind: str = "request"
+    item_name: str = ""
+    attach: Callable[[Ticket], list] | None = None
 
 
 def calendar_for(session: Session) -> WorkCalendar:
@@ -65,11 +71,15 @@ def _local_day(community: Community, at: datetime) -> str:
     return at.astimezone(ZoneInfo(community.timezone)).strftime("%Y%m%d")
 
 
-def _validate(session: Session, sub: Submission) -> ServiceItem:
-    item = session.scalar(select(ServiceItem).where(ServiceItem.code == (sub.item_code or "").upper(),
-                                                    ServiceItem.published.is_(True)))
-    if item is None:
-        raise HallError(_l("This service is not on the menu."), "item_code")
+def _validate(session: Session, sub: Submission) -> ServiceItem | None:
+    if sub.kind not in KINDS:
+        raise HallError(_l("Unknown kind of ticket."), "kind")
+    item = None
+    if sub.kind == "request":
+        item = session.scalar(select(ServiceItem).where(ServiceItem.code == (sub.item_code or "").upper(),
+                                                        ServiceItem.published.is_(True)))
+        if item is None:
+            raise HallError(_l("This service is not on the menu."), "item_code")
     if sub.channel not in CHANNELS:
         raise HallError(_l("Unknown channel."), "channel")
     if not 1 <= len((sub.resident_name or "").strip()) <= 50:
@@ -113,8 +123,10 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     day = _local_day(community, now)
     seq = _next_seq(session, day)
     ticket = Ticket(
-        number=f"{community.slug.upper()}-{day}-{seq:04d}", day=day, seq=seq, item_id=item.id,
-        item_code=item.code, item_name=item.name, post_id=item.post_id, channel=sub.channel, status="submitted",
+        number=f"{community.slug.upper()}-{day}-{seq:04d}", day=day, seq=seq, kind=sub.kind,
+        item_id=item.id if item else None, item_code=item.code if item else sub.item_code,
+        item_name=item.name if item else sub.item_name, post_id=item.post_id if item else None,
+        channel=sub.channel, status="submitted",
         resident_user_id=sub.resident_user_id, resident_name=sub.resident_name.strip(),
         resident_phone=sub.resident_phone, id_number=(sub.id_number or "").strip().upper(),
         aged_70=sub.aged_70, disabled=sub.disabled, pregnant=sub.pregnant, urgent=sub.urgent,
@@ -136,6 +148,7 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
         return existing
     session.add(TicketEvent(ticket_id=ticket.id, at=now, actor_user_id=actor.user_id, actor_name=actor.name,
                             action="submit", from_status="", to_status="submitted", note=""))
+    session.add_all(sub.attach(ticket) if sub.attach else [])
     session.commit()
     ticket_changed.send(ticket, session=session, action="submit", actor=actor)
     return ticket
@@ -213,12 +226,12 @@ def _item_limit(session: Session, ticket: Ticket) -> tuple[int, str]:
 
 
 def accept(session: Session, community: Community, ticket: Ticket, actor: Actor, checked: list[str] | None = None,
-           note: str = "", expected_version: int | None = None) -> Ticket:
-    """Accept (受理): the due date is the acceptance plus the item's time limit in working days (or hours)."""
+           note: str = "", expected_version: int | None = None, time_limit: tuple[int, str] | None = None) -> Ticket:
+    """Accept (受理): the due date is the acceptance plus the item's (or the given) time limit in working days."""
     seen = _begin_write(session, ticket, expected_version)
     _check(seen.status, "accept", actor)
     now = utcnow()
-    limit, unit = _item_limit(session, ticket)
+    limit, unit = time_limit or _item_limit(session, ticket)
     due = calendar_for(session).due_date(now, limit, unit, community.timezone)
     return _transition(session, ticket, seen, "accept", actor, note, {
         "accepted_at": now, "due_at": due, "handler_user_id": actor.user_id,
@@ -317,5 +330,6 @@ def ticket_by_number(session: Session, number: str) -> Ticket | None:
 
 
 def count_by_status(session: Session) -> dict[str, int]:
-    """How many tickets are in each state."""
-    return dict(session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
+    """How many requests (not complaints) are in each state."""
+    return dict(session.execute(select(Ticket.status, func.count()).where(Ticket.kind == "request")
+                                .group_by(Ticket.status)).all())

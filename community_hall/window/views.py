@@ -51,8 +51,8 @@ def queue(slug):
 
 def _ticket_or_404(number: str):
     ticket = services.ticket_by_number(db(), number)
-    if ticket is None:
-        abort(404)
+    if ticket is None or ticket.kind != "request":
+        abort(404)  # complaints open only on their handler's page (complaints.views), never to ordinary staff
     return ticket
 
 

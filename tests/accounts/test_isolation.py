@@ -12,7 +12,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           "floor.kiosk", "floor.take", "floor.slip", "floor.follow", "floor.board", "floor.board_json",
           # appointments: proof of a booking is its code + phone (or being signed in as its owner)
           "appointments.index", "appointments.book", "appointments.find", "appointments.show", "appointments.cancel",
-          "appointments.reschedule", "appointments.check_in"}
+          "appointments.reschedule", "appointments.check_in",
+          # anyone may complain or report a matter nobody would handle, signed in or not
+          "complaints.new_complaint", "complaints.new_unresolved"}
 
 
 @pytest.fixture

@@ -59,6 +59,22 @@ def test_home_visit_and_housebound_tickets_get_one_visit_each_however_often_sync
     assert [(v.ticket_id, v.reason) for v in visits] == [(home.id, "home_visit"), (of_resident.id, "housebound")]
 
 
+def test_a_housebound_residents_complaint_is_never_a_visit(app, submit):
+    """Every member of staff sees the visits list; a complaint's author must stay hidden from the one complained of."""
+    from community_hall.complaints.services import ComplaintData, submit_complaint
+    from community_hall.window.services import Actor as WindowActor
+
+    resident = uid(app, "res-a")
+    with app.app_context():
+        community = get_community("comm-a")
+        set_housebound(community, resident, True, None)
+        data = ComplaintData(kind="complaint", resident_name="居民a", resident_phone="13800000007", details="态度差",
+                             resident_user_id=resident, about="staff", staff_user_id=uid(app, "staff-a"))
+        submit_complaint(community_session("comm-a"), community, data, WindowActor(resident, "居民a", "resident"))
+        assert services.sync_visits(community_session("comm-a")) == 0
+    assert _visits(app) == []
+
+
 def test_a_visit_added_meanwhile_by_another_request_is_not_added_twice(app, home_ticket):
     t = home_ticket()
     synced_visit(app, t.id)
