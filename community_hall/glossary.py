@@ -26,6 +26,8 @@ def register(app) -> None:
     app.jinja_env.globals["visit_outcome_label"] = visit_outcome_label
     app.jinja_env.globals["ticket_channel_label"] = lambda key: str(TICKET_CHANNEL_LABELS.get(key, key))
     app.jinja_env.globals["appointment_status"] = lambda key: str(APPOINTMENT_STATUS_LABELS.get(key, key))
+    app.jinja_env.globals["duty_reason"] = lambda key: str(DUTY_REASON_LABELS.get(key, key))
+    app.jinja_env.globals["duty_role"] = lambda key: str(DUTY_ROLE_LABELS.get(key, key))
 
 
 # --- service menu vocabulary ------------------------------------------------------------------
@@ -48,6 +50,23 @@ MATERIAL_FORM_LABELS = {"original": _l("original"), "copy": _l("copy"), "origina
 # --- appointments (预约) --------------------------------------------------------------------------
 APPOINTMENT_STATUS_LABELS = {"booked": _l("Booked"), "checked_in": _l("Checked in"), "cancelled": _l("Cancelled"),
                              "no_show": _l("Did not come")}
+
+# --- duty (AB岗) ------------------------------------------------------------------------------------
+DUTY_ROLE_LABELS = {"A": _l("A holder"), "B": _l("B holder"), "head": _l("Station head")}
+DUTY_REASON_LABELS = {
+    "a_on_duty": _l("A holder on duty"),
+    "a_on_leave": _l("A holder on leave: B covers"),
+    "a_out": _l("A holder out visiting households: B covers"),
+    "a_off_shift": _l("A holder off shift: B covers"),
+    "no_a_holder": _l("The post has no A holder: B covers"),
+    "both_away": _l("A and B holders both away: the station head"),
+    "closed": _l("Outside opening hours: the next on duty"),
+    "no_roster": _l("No roster published: the post's holder"),
+}
+SHIFT_KIND_LABELS = {"regular": _l("Regular shift"), "late": _l("Late shift (错时)"), "weekend": _l("Weekend duty"),
+                     "holiday": _l("Holiday duty")}
+LEAVE_KIND_LABELS = {"annual": _l("Annual leave"), "sick": _l("Sick leave"), "personal": _l("Personal leave"),
+                     "other": _l("Other leave")}
 
 # Chinese words accepted for these values in imported files (the terms stations use in their spreadsheets).
 ALIASES = {

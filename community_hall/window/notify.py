@@ -49,6 +49,7 @@ MESSAGES = {
     "done": _l("Your request %(number)s is done. Result: %(reply)s Please rate our service."),
     "declined": _l("Your request %(number)s has not been accepted. Reason: %(reason)s"),
     "withdrawn": _l("Your request %(number)s has been withdrawn."),
+    "answered": _l("Your %(item)s %(number)s has been answered: %(reply)s"),
     "followup_reply": _l("The station has followed up your rating of request %(number)s. Reply: %(reply)s"),
 }
 # ticket action -> kind of message
@@ -208,6 +209,8 @@ def notify_resident(ticket: Ticket, kind: str, extra: dict | None = None) -> Non
 @ticket_changed.connect
 def _on_ticket_changed(ticket: Ticket, action: str = "", **_kwargs) -> None:
     kind = ACTION_KINDS.get(action)
+    if kind == "done" and getattr(ticket, "kind", "request") != "request":
+        kind = "answered"   # complaints and 办不成事反映 are answered, not rated (a rating would reach the head)
     if kind is not None:
         notify_resident(ticket, kind)
 
@@ -233,13 +236,13 @@ class InboxRow:
 def inbox(session: Session, user_id: int, limit: int = 100) -> list[InboxRow]:
     """A person's notifications, newest first, each saying whether its ticket is finished and not yet rated."""
     rows = session.execute(
-        select(Notification, Ticket.number, Ticket.status, Rating.id)
+        select(Notification, Ticket.number, Ticket.status, Rating.id, Ticket.kind)
         .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
         .outerjoin(Rating, Rating.ticket_id == Notification.ticket_id)
         .where(Notification.user_id == user_id).order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit))
-    return [InboxRow(n, number or "", status in ("done", "declined") and rating_id is None)
-            for n, number, status, rating_id in rows]
+    return [InboxRow(n, number or "", status in ("done", "declined") and rating_id is None and kind == "request")
+            for n, number, status, rating_id, kind in rows]
 
 
 def mark_read(session: Session, user_id: int, notification_id: int | None = None) -> int:

@@ -141,3 +141,26 @@ def test_one_community_never_sees_another_communitys_complaints(app, client, aut
     assert client.get(f"/c/comm-b/complaints/{about_head}").status_code == 404
     assert about_head not in client.get("/c/comm-b/complaints").get_data(as_text=True)
     assert counts(app, "comm-b") == (0, 0)
+
+
+def test_a_signed_in_complainant_is_told_of_the_answer_and_not_asked_to_rate(app, client, auth, menu):
+    from community_hall.window import notify
+
+    auth.login("res-a")
+    number = auth.post("/c/comm-a/complaints/new", {
+        "resident_name": "居民a", "resident_phone": "13800000007", "idem_key": "", "about": "service",
+        "item_code": "SB-001", "ticket_number": "", "staff_user_id": "", "details": "等了两个小时。"},
+    ).headers["Location"].rsplit("/", 1)[1]
+    head = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(head).login("head-a")
+    assert AuthActions(head).post(f"/c/comm-a/complaints/{number}/reply",
+                                  {"version": "2", "note": "已整改。"}).status_code == 303
+    with app.app_context():
+        rows = notify.inbox(community_session("comm-a"), user_id(app, "res-a"))
+        answered = [r for r in rows if r.notification.kind == "answered"]
+        assert len(answered) == 1 and not any(r.can_rate for r in rows)
+        assert "已整改。" in answered[0].notification.message and "评价" not in answered[0].notification.message
+    inbox = client.get("/c/comm-a/notifications").get_data(as_text=True)
+    assert "已整改。" in inbox and "/rate/" not in inbox
