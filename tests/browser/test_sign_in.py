@@ -24,7 +24,7 @@ def test_staff_signs_in_and_sees_the_people_of_their_community(build, hall):
     hall.visit("/c/comm-a/members", "members")
     table = page.locator("table.data")
     expect(table).to_be_visible()
-    expect(table.get_by_role("columnheader")).to_have_count(4)
+    expect(table.get_by_role("columnheader")).to_have_count(5)   # name, username, roles, phone, housebound
     usernames = table.locator("tbody tr td:nth-child(2)")
     expect(usernames).to_have_text(["district", "head-a", "res-a", "staff-a"])
 
