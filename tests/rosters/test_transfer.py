@@ -77,7 +77,8 @@ def test_a_bad_file_is_rejected_whole_with_every_row_and_reason(app, roster):
     assert [(r["code"], r["name"], r["a_holder_id"]) for r in rows(app, Post)] == [("SB", "社会保障岗", None)]
     with pytest.raises(transfer.ImportRejected):
         _import(app, f"username,from,to,kind\nstaff-a,{tomorrow(app, 5)},{tomorrow(app, 4)},annual\n"
-                     f"staff-a,{tomorrow(app, 8)},{tomorrow(app, 9)},annual\nstaff-a,{tomorrow(app, 9)},{tomorrow(app, 9)},sick\n")
+                     f"staff-a,{tomorrow(app, 8)},{tomorrow(app, 9)},annual\n"
+                     f"staff-a,{tomorrow(app, 9)},{tomorrow(app, 9)},sick\n")
     assert not rows(app, Leave)
     for text in ("", "name,code\nx,y\n", "username,date,start,end,kind\n"):
         with pytest.raises(transfer.ImportRejected):
