@@ -11,6 +11,13 @@ from community_hall.rosters.models import Leave, Post, Shift
 from community_hall.tenancy import community_session, get_community
 from tests.rosters.conftest import rows, tomorrow
 
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request):
+    """Import and export run on both backends."""
+    return request.param
+
+
 POSTS = "code,name,window,a_holder,b_holder\nSB,社会保障岗,2号窗口,staff-a,staff-a2\nSW,社会事务岗,3号窗口,staff-a2,\n"
 
 
