@@ -175,8 +175,9 @@ def update_post(session: Session, community: Community, post: Post, actor_id: in
         raise HallError(_l("A post needs a name of up to 100 characters."), "name")
     if len(window) > 50:
         raise HallError(_l("The window may have up to 50 characters."), "window")
-    for holder, field in ((a_holder_id, "a_holder"), (b_holder_id, "b_holder")):
-        if holder is not None:
+    for holder, current, field in ((a_holder_id, post.a_holder_id, "a_holder"),
+                                   (b_holder_id, post.b_holder_id, "b_holder")):
+        if holder is not None and holder != current:  # a holder kept as is needs no new check
             _member(community, session, holder, field)
     if a_holder_id is not None and a_holder_id == b_holder_id:
         raise HallError(_l("The A holder and the B holder must be two different people."), "b_holder")
@@ -328,7 +329,7 @@ def shifts_between(session: Session, first: date, last: date, user_id: int | Non
 def request_swap(session: Session, community: Community, user_id: int, shift: Shift | None, to_user_id: int | None,
                  reason: str) -> ShiftSwap:
     """A member of staff asks to give one of their future shifts to a colleague. Does not commit."""
-    if shift is None or shift.user_id != user_id or shift.day <= today(community):
+    if shift is None or shift.user_id != user_id or not shift.published or shift.day <= today(community):
         raise HallError(_l("Choose one of your own shifts from tomorrow on."), "shift")
     colleague = _member(community, session, to_user_id, "to_user")
     if colleague.user_id == user_id:

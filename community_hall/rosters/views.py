@@ -67,7 +67,11 @@ def post(slug, post_id):
     form = PostForm(obj=None if request.method == "POST" else p,
                     data=None if request.method == "POST" else {"a_holder": str(p.a_holder_id or ""),
                                                                  "b_holder": str(p.b_holder_id or "")})
-    form.a_holder.choices = form.b_holder.choices = _people_choices(_("Not set (the station head stands in)"))
+    choices = _people_choices(_("Not set (the station head stands in)"))
+    # A holder who has since left the staff stays selectable, so other fields can still be edited.
+    choices += [(str(uid), f"#{uid}") for uid in (p.a_holder_id, p.b_holder_id)
+                if uid is not None and str(uid) not in {value for value, _label in choices}]
+    form.a_holder.choices = form.b_holder.choices = choices
     if request.method == "POST":
         if not can(g.roles, "rosters.manage"):
             abort(403)
@@ -275,7 +279,7 @@ def _swap_form() -> SwapForm:
     form = SwapForm()
     tomorrow = services.today(g.community) + timedelta(days=1)
     own = services.shifts_between(db(), tomorrow, tomorrow + timedelta(days=92), current_user.id)
-    form.shift.choices = [("", "")] + [(str(s.id), f"{s.day.isoformat()} {s.start}–{s.end}") for s in own]
+    form.shift.choices = [("", "")] + [(str(s.id), f"{s.day.isoformat()} {s.start}–{s.end}") for s in own if s.published]
     form.to_user.choices = [(v, n) for v, n in _people_choices("") if v != str(current_user.id)]
     return form
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community_hall.audit import AuditEvent
 from community_hall.menu import services as menu_services
+from community_hall.rosters.models import Post
 from community_hall.tenancy import community_session
 from tests.rosters.conftest import post_of, rows, uid
 
@@ -78,3 +79,14 @@ def test_staff_view_but_cannot_edit_residents_are_refused_other_communities_do_n
     auth.logout()
     auth.login("district")
     assert client.get("/c/comm-a/rosters/posts").status_code == 200
+
+
+def test_a_holder_who_left_the_staff_does_not_block_other_changes(app, client, auth, roster):
+    gone = uid(app, "res-a")  # e.g. a former member of staff, now only a resident
+    with app.app_context():
+        session = community_session("comm-a")
+        session.get(Post, roster).a_holder_id = gone
+        session.commit()
+    auth.login("head-a")
+    assert _edit(auth, roster, window="8号窗口", a_holder=str(gone)).status_code == 303
+    assert (post_of(app, roster)["window"], post_of(app, roster)["a_holder_id"]) == ("8号窗口", gone)

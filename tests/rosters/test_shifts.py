@@ -6,6 +6,7 @@ import pytest
 
 from community_hall.audit import AuditEvent
 from community_hall.rosters.models import Shift, ShiftSwap
+from community_hall.tenancy import community_session
 from tests.rosters.conftest import rows, tomorrow, uid
 
 
@@ -114,12 +115,18 @@ def test_an_approved_swap_moves_the_shift_a_declined_one_does_not(app, client, a
 
 def test_refused_swaps_store_nothing(app, client, auth, roster, add_shift):
     past = add_shift("staff-a", tomorrow(app, -1))
+    draft = add_shift("staff-a", tomorrow(app, 7))
+    with app.app_context():
+        session = community_session("comm-a")
+        session.get(Shift, draft).published = False  # a draft of the rota generator is not yet anybody's duty
+        session.commit()
     today = add_shift("staff-a", tomorrow(app, 0))
     theirs = add_shift("staff-a2", tomorrow(app, 4))
     future = add_shift("staff-a", tomorrow(app, 4))
     auth.login("staff-a")
     to = str(uid(app, "staff-a2"))
     for data in ({"shift": past, "to_user": to, "reason": "x"}, {"shift": today, "to_user": to, "reason": "x"},
+                 {"shift": draft, "to_user": to, "reason": "x"},
                  {"shift": theirs, "to_user": to, "reason": "x"},
                  {"shift": future, "to_user": str(uid(app, "staff-a")), "reason": "x"},
                  {"shift": future, "to_user": str(uid(app, "res-a")), "reason": "x"},
