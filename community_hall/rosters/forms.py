@@ -45,6 +45,12 @@ class LeaveForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
 
+class LeaveEntryForm(LeaveForm):
+    """Leave the head enters for a member of staff (e.g. sick leave phoned in): approved at once."""
+
+    user = SelectField(_l("Member of staff"), validators=[Optional()])
+
+
 class DecisionForm(FlaskForm):
     """The head's decision on a request, with a note (the button pressed says approve or decline)."""
 

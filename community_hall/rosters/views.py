@@ -17,7 +17,7 @@ from ..htmx import render
 from ..tenancy import community_session
 from . import leave as leaves
 from . import services, transfer
-from .forms import DecisionForm, ImportForm, LeaveForm, OutreachForm, PostForm, ShiftForm, SwapForm
+from .forms import DecisionForm, ImportForm, LeaveEntryForm, LeaveForm, OutreachForm, PostForm, ShiftForm, SwapForm
 from .models import Leave, Outreach, Post, Shift, ShiftSwap
 
 bp = Blueprint("rosters", __name__, url_prefix="/c/<slug>")
@@ -184,10 +184,39 @@ def leave(slug):
                 db().commit()
                 flash(_("Your leave request was sent to the station head."), "success")
                 return _back(url_for("rosters.leave", slug=slug))
+    return _leave_page(form, _entry_form())
+
+
+def _entry_form() -> LeaveEntryForm:
+    form = LeaveEntryForm(prefix="entry")
+    form.user.choices = _people_choices("")
+    return form
+
+
+def _leave_page(form: LeaveForm, entry: LeaveEntryForm):
     everyone = can(g.roles, "rosters.manage") or "district" in g.roles
     rows = leaves.leave_list(db(), None if everyone else current_user.id)
-    return render("rosters/leave.html", form=form, rows=rows, names=services.names_of(db(), g.community),
+    return render("rosters/leave.html", form=form, entry=entry, rows=rows, names=services.names_of(db(), g.community),
                   decision=DecisionForm(), today=services.today(g.community), everyone=everyone)
+
+
+@bp.route("/rosters/leave/enter", methods=["POST"])
+@requires("rosters.manage")
+def enter_leave(slug):
+    """The head enters leave for a member of staff (sick leave phoned in, leave agreed in person): approved at once."""
+    entry = _entry_form()
+    if entry.validate_on_submit():
+        try:
+            leaves.add_approved_leave(db(), g.community, current_user.id, _int(entry.user.data), entry.first_day.data,
+                                      entry.last_day.data, entry.kind.data, entry.reason.data)
+        except HallError as err:
+            db().rollback()
+            copy_error(entry, err)
+        else:
+            db().commit()
+            flash(_("Leave entered and approved."), "success")
+            return _back(url_for("rosters.leave", slug=slug))
+    return _leave_page(LeaveForm(formdata=None), entry)
 
 
 @bp.route("/rosters/leave/<int:leave_id>/decide", methods=["POST"])

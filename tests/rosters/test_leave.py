@@ -157,3 +157,25 @@ def test_my_duty_shows_my_shifts_posts_and_leave(app, client, auth, roster, hold
     auth.logout()
     auth.login("district")
     assert client.get("/c/comm-a/rosters/mine").status_code == 403  # district admins have no duty here
+
+
+def test_the_head_enters_approved_leave_for_a_member_of_staff(app, client, auth, roster, holders):
+    def enter(**data):
+        token = auth.csrf_token("/")
+        return client.post("/c/comm-a/rosters/leave/enter", data={
+            "entry-csrf_token": token, "entry-user": str(uid(app, "staff-a")), "entry-first_day": str(holders),
+            "entry-last_day": str(holders), "entry-kind": "sick", "entry-reason": "电话请病假", **data})
+
+    auth.login("staff-a")
+    assert enter().status_code == 403
+    auth.logout()
+    auth.login("head-a")
+    assert enter(**{"entry-user": str(uid(app, "res-a"))}).status_code == 200
+    assert enter(**{"entry-last_day": str(holders - timedelta(days=1))}).status_code == 200
+    assert not rows(app, Leave)
+    assert enter().status_code == 303
+    (leave,) = rows(app, Leave)
+    assert (leave["status"], leave["kind"], leave["decided_by"]) == ("approved", "sick", uid(app, "head-a"))
+    assert _responsible(app, roster, holders).reason == "a_on_leave"
+    page = enter().get_data(as_text=True)  # the same days again overlap
+    assert "error-summary" in page and len(rows(app, Leave)) == 1
