@@ -19,9 +19,9 @@ OPEN_LEAVE = ("requested", "approved")
 
 
 def check_leave(session: Session, community: Community, user_id: int | None, first: str, last: str,
-                kind: str) -> tuple[int, object, object]:
+                kind: str, staff: list | None = None) -> tuple[int, object, object]:
     """(user, first day, last day) of a leave that may be stored: a member of staff, from ≤ to, no overlap."""
-    person = _member(community, session, user_id, "user")
+    person = _member(community, session, user_id, "user", staff)
     first_day, last_day = parse_day(first, "first_day"), parse_day(last, "last_day")
     if last_day < first_day:
         raise HallError(_l("The last day of leave cannot be before the first."), "last_day")
@@ -47,9 +47,9 @@ def request_leave(session: Session, community: Community, user_id: int, first: s
 
 
 def add_approved_leave(session: Session, community: Community, actor_id: int | None, user_id: int | None, first: str,
-                       last: str, kind: str, reason: str = "") -> Leave:
+                       last: str, kind: str, reason: str = "", staff: list | None = None) -> Leave:
     """Leave entered by the head or an import: approved at once. Does not commit."""
-    uid, first_day, last_day = check_leave(session, community, user_id, first, last, kind)
+    uid, first_day, last_day = check_leave(session, community, user_id, first, last, kind, staff)
     leave = Leave(user_id=uid, first_day=first_day, last_day=last_day, kind=kind, reason=(reason or "")[:1000],
                   status="approved", decided_by=actor_id, decided_at=utcnow())
     session.add(leave)

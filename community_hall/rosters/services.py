@@ -148,8 +148,11 @@ def parse_clock(value: str, field: str = "start") -> str:
         raise HallError(_l("Enter a time like 08:30."), field) from None
 
 
-def _member(community: Community, session: Session, user_id: int | None, field: str) -> Person:
-    person = next((p for p in staff_of(session, community) if p.user_id == user_id), None)
+def _member(community: Community, session: Session, user_id: int | None, field: str,
+            staff: list[Person] | None = None) -> Person:
+    # `staff`: the station's people when the caller already has them (an import checks thousands of rows).
+    person = next((p for p in (staff if staff is not None else staff_of(session, community)) if p.user_id == user_id),
+                  None)
     if person is None:
         raise HallError(_l("Choose a member of the station's staff."), field)
     return person
@@ -165,7 +168,8 @@ def post_or_none(session: Session, post_id: int) -> Post | None:
 
 
 def update_post(session: Session, community: Community, post: Post, actor_id: int | None, name: str, window: str,
-                a_holder_id: int | None, b_holder_id: int | None) -> list[tuple[str, str, str]]:
+                a_holder_id: int | None, b_holder_id: int | None,
+                staff: list[Person] | None = None) -> list[tuple[str, str, str]]:
     """Change a post's name, window and holders (two different people of the staff); records what changed.
 
     Returns the changes as (field, from, to); nothing is recorded when nothing changed. Does not commit.
@@ -178,10 +182,10 @@ def update_post(session: Session, community: Community, post: Post, actor_id: in
     for holder, current, field in ((a_holder_id, post.a_holder_id, "a_holder"),
                                    (b_holder_id, post.b_holder_id, "b_holder")):
         if holder is not None and holder != current:  # a holder kept as is needs no new check
-            _member(community, session, holder, field)
+            _member(community, session, holder, field, staff)
     if a_holder_id is not None and a_holder_id == b_holder_id:
         raise HallError(_l("The A holder and the B holder must be two different people."), "b_holder")
-    names = names_of(session, community)
+    names = {p.user_id: p.name for p in (staff if staff is not None else staff_of(session, community))}
 
     def who(uid):
         return names.get(uid, f"#{uid}") if uid is not None else ""
@@ -253,9 +257,9 @@ class ShiftData:
 
 
 def clean_shift(session: Session, community: Community, user_id: int | None, day: str | date, start: str, end: str,
-                kind: str, shift_id: int | None = None) -> ShiftData:
+                kind: str, shift_id: int | None = None, staff: list[Person] | None = None) -> ShiftData:
     """Check a shift: a member of staff, a date, HH:MM times with start before end, a known kind, no overlap."""
-    person = _member(community, session, user_id, "user")
+    person = _member(community, session, user_id, "user", staff)
     the_day = day if isinstance(day, date) else parse_day(day, "day")
     start, end = parse_clock(start, "start"), parse_clock(end, "end")
     if start >= end:

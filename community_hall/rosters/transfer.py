@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -127,13 +128,16 @@ def read_csv(data: bytes) -> Parsed:
 def import_file(session: Session, community: Community, parsed: Parsed, actor_id: int | None = None) -> int:
     """Store every row of a read file, or none: ImportRejected lists every row's problems. Commits; returns the rows."""
     people = {p.username: p for p in services.staff_of(session, community)}
-    importer = {"posts": _import_post, "shifts": _import_shift, "leave": _import_leave}[parsed.kind]
+    importer = {"posts": _import_post, "leave": _import_leave}.get(parsed.kind)
     problems: list[Problem] = []
     try:
-        for number, row in parsed.rows:
+        if importer is None:  # shifts come in thousands: checked in memory and added at once
+            problems = _import_shifts(session, community, people, parsed.rows, actor_id)
+        for number, row in parsed.rows if importer else ():
             found = importer(session, community, people, row, actor_id)
             problems.extend(Problem(number, str(message)) for message in found)
         if problems:
+            problems.sort(key=lambda p: p.row)
             raise ImportRejected(_l("Nothing was imported. Rows with problems: %(bad)s of %(total)s. Correct them and "
                                     "import the file again.", bad=len({p.row for p in problems}),
                                     total=len(parsed.rows)), problems)
@@ -178,25 +182,47 @@ def _import_post(session, community, people, row, actor_id) -> list:
             return problems
         record(session, actor_id, services.POST_ACTION + ".created", f"{post.code} {post.name}")
     _attempt(problems, services.update_post, session, community, post, actor_id, row["name"], row["window"],
-             a.user_id if a else None, b.user_id if b else None)
+             a.user_id if a else None, b.user_id if b else None, list(people.values()))
     return problems
 
 
-def _import_shift(session, community, people, row, actor_id) -> list:
-    problems: list = []
-    person = _person(people, row["username"], problems)
-    day = _attempt(problems, services.parse_day, row["date"], "day")
-    start = _attempt(problems, services.parse_clock, row["start"], "start")
-    end = _attempt(problems, services.parse_clock, row["end"], "end")
-    kind = (row["kind"] or "regular").lower()
-    if kind not in services.SHIFT_KINDS:
-        problems.append(_l("Unknown kind of shift: %(kind)s (use %(kinds)s).", kind=row["kind"],
-                           kinds=", ".join(services.SHIFT_KINDS)))
-    if problems:
-        return problems
-    data = _attempt(problems, services.clean_shift, session, community, person.user_id, day, start, end, kind)
-    if data is not None:
-        services.add_shift(session, community, actor_id, data)
+def _import_shifts(session: Session, community: Community, people: dict, rows: list, actor_id) -> list[Problem]:
+    """Check every shift row (overlaps against stored shifts and earlier rows, in memory), then add them all."""
+    problems: list[Problem] = []
+    checked: list[tuple[int, services.ShiftData]] = []
+    for number, row in rows:
+        found: list = []
+        person = _person(people, row["username"], found)
+        day = _attempt(found, services.parse_day, row["date"], "day")
+        start = _attempt(found, services.parse_clock, row["start"], "start")
+        end = _attempt(found, services.parse_clock, row["end"], "end")
+        kind = (row["kind"] or "regular").lower()
+        if kind not in services.SHIFT_KINDS:
+            found.append(_l("Unknown kind of shift: %(kind)s (use %(kinds)s).", kind=row["kind"],
+                            kinds=", ".join(services.SHIFT_KINDS)))
+        if start and end and start >= end:
+            found.append(_l("The shift must start before it ends."))
+        problems.extend(Problem(number, str(message)) for message in found)
+        if not found:
+            checked.append((number, services.ShiftData(person.user_id, day, start, end, kind)))
+    taken: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    if checked:
+        days = [data.day for _number, data in checked]
+        for shift in session.scalars(select(Shift).where(Shift.day >= min(days), Shift.day <= max(days))):
+            taken[(shift.user_id, shift.day)].append((shift.start, shift.end))
+    names = {p.user_id: p.name for p in people.values()}
+    for number, data in checked:
+        busy = taken[(data.user_id, data.day)]
+        clash = next(((a, b) for a, b in busy if a < data.end and b > data.start), None)
+        if clash is not None:
+            problems.append(Problem(number, str(_l("%(name)s already has a shift on %(day)s from %(start)s to %(end)s.",
+                                                   name=names.get(data.user_id, ""), day=data.day.isoformat(),
+                                                   start=clash[0], end=clash[1]))))
+        busy.append((data.start, data.end))
+    if not problems:
+        session.add_all([Shift(user_id=d.user_id, day=d.day, start=d.start, end=d.end, kind=d.kind, published=True)
+                         for _number, d in checked])
+        session.flush()
     return problems
 
 
@@ -212,5 +238,5 @@ def _import_leave(session, community, people, row, actor_id) -> list:
     if problems:
         return problems
     _attempt(problems, leaves.add_approved_leave, session, community, actor_id, person.user_id, row["from"], row["to"],
-             kind)
+             kind, "", list(people.values()))
     return problems
