@@ -1,4 +1,4 @@
-"""Admin commands: `flask --app app hall init|migrate|create-community|create-user|grant-role|seed-demo`."""
+"""Admin commands: `flask --app app hall init|migrate|create-community|create-user|grant-role|seed-demo|…`."""
 
 from __future__ import annotations
 
@@ -196,3 +196,41 @@ def create_api_key_cmd(slug, name):
     click.echo(f"Created API key {api_key.prefix}… ({api_key.name}) for {community.slug}. "
                "Store it now; it cannot be shown again:", err=True)
     click.echo(plaintext)
+
+
+@hall.command("import-roster")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_roster_cmd(slug, file):
+    """Import posts, shifts or leave from a CSV file (told by its header row); any problem and nothing is imported."""
+    from .rosters.transfer import MAX_BYTES, ImportRejected, import_file, read_csv
+    from .tenancy import community_session
+
+    community = _community_or_fail(slug)
+    with open(file, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    try:
+        parsed = read_csv(data)
+        count = import_file(community_session(community.slug), community, parsed)
+    except ImportRejected as err:
+        for problem in err.problems:
+            click.echo(f"row {problem.row}: {problem.message}", err=True)
+        _fail(err.message)
+    click.echo(f"Imported {count} {parsed.kind} rows into {community.slug}")
+
+
+@hall.command("export-roster")
+@click.option("--community", "slug", required=True, help="Community slug")
+@click.option("--what", type=click.Choice(["posts", "shifts", "leave"]), required=True,
+              help="Posts, published shifts or approved leave")
+@click.argument("file", type=click.Path(dir_okay=False))
+def export_roster_cmd(slug, what, file):
+    """Write posts, published shifts or approved leave to FILE as CSV (UTF-8 with BOM)."""
+    from .rosters.transfer import export_rows, write_csv
+    from .tenancy import community_session
+
+    community = _community_or_fail(slug)
+    rows = export_rows(community_session(community.slug), community, what)
+    with open(file, "wb") as f:
+        f.write(write_csv(what, rows))
+    click.echo(f"Exported {len(rows)} {what} rows of {community.slug} to {file}")

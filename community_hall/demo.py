@@ -74,6 +74,48 @@ def seed_menu(community) -> int:
     return len(items)
 
 
+def seed_roster(community, spec) -> int:
+    """Each post's A and B holder among the demo staff, and published shifts for this month and the next on working
+    days (08:30–17:30; the second member of staff, a B holder, on the late shift 10:00–19:00 so working residents
+    can come after work). Skipped when the community already has shifts; returns the number of shifts added."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from .accounts.models import User
+    from .rosters.models import Shift
+    from .rosters.services import all_posts, today
+    from .tenancy import community_session
+    from .window.services import calendar_for
+
+    session = community_session(community.slug)
+    if session.scalar(select(Shift.id).limit(1)) is not None:
+        return 0
+    ids = dict(registry_session().query(User.username, User.id).filter(
+        User.username.in_([spec["head"][0]] + [u for u, _n in spec["staff"]])))
+    staff = [ids[u] for u, _n in spec["staff"] if u in ids]
+    if len(staff) < 2:
+        return 0
+    for i, post in enumerate(all_posts(session)):
+        if post.a_holder_id is None and post.b_holder_id is None:
+            post.a_holder_id, post.b_holder_id = staff[i % len(staff)], staff[(i + 1) % len(staff)]
+    calendar = calendar_for(session)
+    first = today(community).replace(day=1)
+    last = ((first + timedelta(days=32)).replace(day=1) + timedelta(days=32)).replace(day=1)  # after next month
+    people = [ids[spec["head"][0]], *staff] if spec["head"][0] in ids else staff
+    day, shifts = first, []
+    while day < last:
+        if calendar.is_workday(day):
+            for uid in people:
+                late = uid == staff[1]
+                shifts.append(Shift(user_id=uid, day=day, start="10:00" if late else "08:30",
+                                    end="19:00" if late else "17:30", kind="late" if late else "regular"))
+        day += timedelta(days=1)
+    session.add_all(shifts)
+    session.commit()
+    return len(shifts)
+
+
 def seed_demo():
     """Create what is missing of the demo site; yields one line of progress per step."""
     password = DEMO_PASSWORD
@@ -97,6 +139,10 @@ def seed_demo():
             grant_existing(DISTRICT_ADMIN[0], community, "district")
         yield (f"{spec['slug']}: created {spec['name']} with 1 head, {len(spec['staff'])} staff, "
                f"{len(spec['people'])} residents")
+    for spec in COMMUNITIES:
+        community = get_community(spec["slug"])
+        if community is not None and (count := seed_roster(community, spec)):
+            yield f"{spec['slug']}: post holders set, {count} shifts published"
     # One resident who belongs to two communities (moved house, keeps matters in both).
     res = registry_session().query(User).filter_by(username="yangliu-res1").one_or_none()
     qinghe = get_community("qinghe")

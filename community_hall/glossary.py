@@ -67,6 +67,11 @@ SHIFT_KIND_LABELS = {"regular": _l("Regular shift"), "late": _l("Late shift (错
                      "holiday": _l("Holiday duty")}
 LEAVE_KIND_LABELS = {"annual": _l("Annual leave"), "sick": _l("Sick leave"), "personal": _l("Personal leave"),
                      "other": _l("Other leave")}
+# States of leave requests and shift swaps.
+REQUEST_STATE_LABELS = {"requested": _l("Waiting for the head"), "approved": _l("Approved"),
+                        "declined": _l("Declined"), "cancelled": _l("Cancelled")}
+# Fields of a post, as its change history names them.
+POST_FIELD_LABELS = {"name": _l("Name"), "window": _l("Window"), "a_holder": _l("A holder"), "b_holder": _l("B holder")}
 
 # Chinese words accepted for these values in imported files (the terms stations use in their spreadsheets).
 ALIASES = {
