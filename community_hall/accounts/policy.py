@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visits.record": frozenset({"staff", "head"}),
     "visits.record_any": frozenset({"head"}),  # staff record only the visits they were sent on
     "complaints.handle": frozenset({"head", "district"}),
+    "rosters.view": frozenset({"staff", "head", "district"}),
+    "rosters.manage": frozenset({"head"}),
+    "dashboard.view": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create
