@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from community_hall.accounts.models import User
@@ -29,7 +29,7 @@ def add(app, *rows, slug: str = "comm-a") -> list[int]:
         session = community_session(slug)
         session.add_all(rows)
         session.commit()
-        return [r.id if not isinstance(r, Post) else r.id for r in rows]
+        return [r.id for r in rows]
 
 
 def post(app, code: str, name: str, a: int | None, b: int | None, window: str = "1号窗口") -> int:
@@ -50,4 +50,5 @@ def leave(user_id: int, first: date, last: date, status: str = "approved") -> Le
 
 def outreach(user_id: int, start: datetime, end: datetime, note: str = "") -> Outreach:
     """An outreach trip."""
-    return Outreach(user_id=user_id, starts_at=start, ends_at=end, note=note)
+    # Stored in UTC, as the app stores every time.
+    return Outreach(user_id=user_id, starts_at=start.astimezone(UTC), ends_at=end.astimezone(UTC), note=note)
