@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations, islice
 from datetime import date, datetime, timedelta
+from itertools import combinations, islice
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
