@@ -134,7 +134,7 @@ def test_head_generates_edits_and_publishes(app, client, auth, station):
     assert not [s for s in drafts if s.user_id == station["staff-a"] and date(2026, 10, 12) <= s.day <= date(2026, 10, 16)]
     assert not [s for s in drafts if s.user_id == station["head-a"] and s.day == date(2026, 10, 20)]
     page = client.get("/c/comm-a/rosters/rota?month=2026-10").get_data(as_text=True)
-    assert "公平" in page or "Fairness" in page
+    assert "排班均衡情况" in page and "差额" in page and "员工乙" in page
     # generating again replaces the drafts, never the published shift
     auth.post("/c/comm-a/rosters/rota/generate?month=2026-10", {**RULES, "staff": people, "per_workday": "1",
                                                                  "late_per_workday": "0"})
