@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.policy import community_public, requires
 from ..errors import HallError, copy_error
 from ..glossary import SHIFT_KIND_LABELS
 from ..htmx import render
-from ..menu.forms import CheckboxesField
 from ..tenancy import community_session, utcnow
 from . import coverage, duty, ical, rota
 from .models import Post
@@ -53,6 +53,13 @@ def _calendar():
     from ..window.services import calendar_for
 
     return calendar_for(db())
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the menu package has the same; rosters sit below it)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RotaForm(FlaskForm):
