@@ -182,7 +182,8 @@ def rota_publish(slug):
         db().rollback()
         flash(str(err.message), "error")
         return redirect(url_for("duty.rota_page", slug=slug, month=f"{month:%Y-%m}"), code=303)
-    return render("duty/published.html", month=month, count=count, gaps=gaps)
+    start, end = coverage.month_span(g.community, month)
+    return render("duty/published.html", month=month, count=count, gaps=gaps, checked=start < end)
 
 
 @bp.route("/dashboard")

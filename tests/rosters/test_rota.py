@@ -154,6 +154,7 @@ def test_head_generates_edits_and_publishes(app, client, auth, station):
     post(app, "SB", "社会保障岗", station["staff-a"], station["staff-a2"])
     response = auth.post("/c/comm-a/rosters/rota/publish?month=2026-10")
     assert response.status_code == 200
+    assert "该月已过去" in response.get_data(as_text=True)    # October 2026 is behind us: nothing ahead to check
     assert not shifts_of(app, published=False)
     assert len(shifts_of(app, published=True)) == len(drafts)   # minus the deleted one, plus the old published one
 
