@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from .complaints.views import bp as complaints_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
+    from .rosters.duty_views import bp as duty_bp
     from .rosters.views import bp as rosters_bp
     from .visits.views import bp as visits_bp
     from .window.ratings_views import bp as ratings_bp
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(rosters_bp)
+    app.register_blueprint(duty_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rosters.view": frozenset({"staff", "head", "district"}),
     "rosters.manage": frozenset({"head"}),  # posts and holders, shifts, deciding leave and swaps, import
     "rosters.self": frozenset({"staff", "head"}),  # own leave, outreach and shift swaps
+    "dashboard.view": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create

@@ -14,7 +14,10 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           "appointments.index", "appointments.book", "appointments.find", "appointments.show", "appointments.cancel",
           "appointments.reschedule", "appointments.check_in",
           # anyone may complain or report a matter nobody would handle, signed in or not
-          "complaints.new_complaint", "complaints.new_unresolved"}
+          "complaints.new_complaint", "complaints.new_unresolved",
+          # who is on duty now (names only) for the hall and its screens; a staff member's calendar feed, whose
+          # secret token is the key
+          "duty.on_duty", "duty.on_duty_json", "duty.staff_ical"}
 
 
 @pytest.fixture
