@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from .complaints.views import bp as complaints_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
+    from .routing.views import bp as routing_bp
     from .visits.views import bp as visits_bp
     from .window.ratings_views import bp as ratings_bp
     from .window.views import bp as window_bp
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(appointments_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(routing_bp)
 
 
 def register_hooks(app: Flask) -> None:

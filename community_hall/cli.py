@@ -196,3 +196,16 @@ def create_api_key_cmd(slug, name):
     click.echo(f"Created API key {api_key.prefix}… ({api_key.name}) for {community.slug}. "
                "Store it now; it cannot be shown again:", err=True)
     click.echo(plaintext)
+
+
+@hall.command("route-sweep")
+@click.option("--community", "slug", default=None, help="Community slug (default: every community)")
+def route_sweep_cmd(slug):
+    """Pass on open work of staff whose leave or outreach started; escalate late hand-overs to the head."""
+    from .routing.services import sweep
+    from .tenancy import community_session
+
+    communities = [_community_or_fail(slug)] if slug else all_communities()
+    for community in communities:
+        passed, escalated = sweep(community_session(community.slug), community)
+        click.echo(f"{community.slug}: {passed} passed on, {escalated} escalated")

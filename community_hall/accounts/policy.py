@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visits.record": frozenset({"staff", "head"}),
     "visits.record_any": frozenset({"head"}),  # staff record only the visits they were sent on
     "complaints.handle": frozenset({"head", "district"}),
+    "inquiries.work": frozenset({"staff", "head"}),
+    "inquiries.act_any": frozenset({"head"}),   # staff act only on the matters they handle
+    "inquiries.oversee": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create
