@@ -122,20 +122,19 @@ def inquiry(slug, inquiry_id):
     return _inquiry_page(i)
 
 
-def _inquiry_page(i: Inquiry, **forms):
-    post_form = forms.pop("post_form", None) or PostForm(post_id=str(i.post_id or ""))
+def _inquiry_page(i: Inquiry, answer_form=None, post_form=None, handover_form=None, problem: str = ""):
+    post_form = post_form or PostForm(post_id=str(i.post_id or ""))
     post_form.post_id.choices = [SelectChoice("", _("No post: the station head"))] + \
         [SelectChoice(str(p.id), f"{p.code} {p.name}") for p in all_posts(db())]
     ctx = handover_context(i)
-    if "handover_form" in forms:
-        forms["handover_form"].to_user_id.choices = ctx["handover_form"].to_user_id.choices
-    ctx.update(forms)
-    ticket = db().get(Ticket, i.ticket_id) if i.ticket_id else None
-    item = db().get(ServiceItem, i.item_id) if i.item_id else None
-    forms.setdefault("problem", "")
-    return render("routing/inquiry.html", block="panel", i=i, ticket=ticket, item=item,
+    if handover_form is not None:  # the submitted form, with its errors, keeps the choices of the page
+        handover_form.to_user_id.choices = ctx["handover_form"].to_user_id.choices
+        ctx["handover_form"] = handover_form
+    return render("routing/inquiry.html", block="panel", i=i, problem=problem,
+                  ticket=db().get(Ticket, i.ticket_id) if i.ticket_id else None,
+                  item=db().get(ServiceItem, i.item_id) if i.item_id else None,
                   post=db().get(Post, i.post_id) if i.post_id else None, post_form=post_form,
-                  answer_form=forms.get("answer_form") or AnswerForm(), **ctx)
+                  answer_form=answer_form or AnswerForm(), **ctx)
 
 
 @bp.route("/inquiries/<int:inquiry_id>/<action>", methods=["POST"])
