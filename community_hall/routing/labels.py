@@ -15,7 +15,7 @@ HOP_KIND_LABELS = {
     "leave": _l("Passed on (handler away)"),
     "escalation": _l("Escalated to the head"),
 }
-INQUIRY_STATUS_LABELS = {"open": _l("Open"), "answered": _l("Answered"), "ticket": _l("Made a ticket")}
+INQUIRY_STATUS_LABELS = {"open": _l("Waiting for an answer"), "answered": _l("Answered"), "ticket": _l("Made a ticket")}
 EXTRA_REASON_LABELS = {"no_post": _l("No post: the station head"),
                        "escalated": _l("Not acknowledged in time: the station head")}
 AWAY_LABELS = {"leave": _l("On leave"), "out": _l("Out visiting households")}

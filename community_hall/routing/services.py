@@ -425,6 +425,7 @@ def escalate_overdue(session: Session, community: Community, now: datetime | Non
         hops.append(_add_hop(session, matter, "escalation", hop.to_user_id, head, "", Proposal(head, "head", "escalated"),
                              now, None))
         notify_staff(session, head, "escalation", matter, by=names_of([hop.to_user_id]).get(hop.to_user_id, ""))
+        notify_staff(session, hop.to_user_id, "escalation", matter)   # the late receiver learns it went to the head
     session.commit()
     return hops
 
