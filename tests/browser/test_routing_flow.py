@@ -77,3 +77,8 @@ def test_inquiry_handed_over_acknowledged_and_answered(receiver, hall, new_tab):
     expect(row.locator("strong").first).to_have_text(re.compile("已答复|Answered"))
     hall.visit(f"/c/{SLUG}/staff/notices", "routing-notices")
     expect(page.locator(".notices li").first).to_contain_text("已答复")
+
+    with new_tab() as head:                                   # the head's page with the numbers of routing
+        head.sign_in("head-a")
+        head.visit(f"/c/{SLUG}/inquiries/escalations", "routing-escalations")
+        expect(head.page.locator("main table").last).to_contain_text("员工a")
