@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from .menu.views import bp as menu_bp
     from .rosters.duty_views import bp as duty_bp
     from .rosters.views import bp as rosters_bp
+    from .routing.views import bp as routing_bp
     from .visits.views import bp as visits_bp
     from .window.ratings_views import bp as ratings_bp
     from .window.views import bp as window_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_bp)
     app.register_blueprint(rosters_bp)
     app.register_blueprint(duty_bp)
+    app.register_blueprint(routing_bp)
 
 
 def register_hooks(app: Flask) -> None:

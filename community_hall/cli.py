@@ -234,3 +234,14 @@ def export_roster_cmd(slug, what, file):
     with open(file, "wb") as f:
         f.write(write_csv(what, rows))
     click.echo(f"Exported {len(rows)} {what} rows of {community.slug} to {file}")
+@hall.command("route-sweep")
+@click.option("--community", "slug", default=None, help="Community slug (default: every community)")
+def route_sweep_cmd(slug):
+    """Pass on open work of staff whose leave or outreach started; escalate late hand-overs to the head."""
+    from .routing.services import sweep
+    from .tenancy import community_session
+
+    communities = [_community_or_fail(slug)] if slug else all_communities()
+    for community in communities:
+        passed, escalated = sweep(community_session(community.slug), community)
+        click.echo(f"{community.slug}: {passed} passed on, {escalated} escalated")

@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rosters.manage": frozenset({"head"}),  # posts and holders, shifts, deciding leave and swaps, import
     "rosters.self": frozenset({"staff", "head"}),  # own leave, outreach and shift swaps
     "dashboard.view": frozenset({"head", "district"}),
+    "inquiries.work": frozenset({"staff", "head"}),
+    "inquiries.act_any": frozenset({"head"}),   # staff act only on the matters they handle
+    "inquiries.oversee": frozenset({"head", "district"}),
 }
 
 # role a granting permission allows to create
