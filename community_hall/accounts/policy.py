@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inquiries.work": frozenset({"staff", "head"}),
     "inquiries.act_any": frozenset({"head"}),   # staff act only on the matters they handle
     "inquiries.oversee": frozenset({"head", "district"}),
+    "timebank.manage": frozenset({"head"}),  # deciding volunteer applications, creating and editing teams
 }
 
 # role a granting permission allows to create

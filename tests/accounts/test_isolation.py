@@ -17,7 +17,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           "complaints.new_complaint", "complaints.new_unresolved",
           # who is on duty now (names only) for the hall and its screens; a staff member's calendar feed, whose
           # secret token is the key
-          "duty.on_duty", "duty.on_duty_json", "duty.staff_ical"}
+          "duty.on_duty", "duty.on_duty_json", "duty.staff_ical",
+          # volunteers: the public list of teams (counts only) and the check a card's QR code points to
+          "timebank.teams", "timebank.verify"}
 
 
 @pytest.fixture
