@@ -116,6 +116,38 @@ def seed_roster(community, spec) -> int:
     return len(shifts)
 
 
+TEAMS = [("义务巡逻队", "夜间和节假日巡查楼院，发现隐患及时报告。"),
+         ("环境整治队", "清理楼道杂物、小广告和卫生死角，参与垃圾分类引导。"),
+         ("助老服务队", "为独居和高龄老人代购、陪诊、读报、聊天。"),
+         ("文明宣传队", "宣传文明创建、反诈防骗和政策法规。"),
+         ("法律服务队", "提供法律咨询、调解邻里纠纷。")]
+
+
+def seed_volunteers(community, spec) -> int:
+    """Five teams and the first two residents as approved volunteers (skipped when the teams exist)."""
+    from .tenancy import community_session
+    from .timebank import teams as team_services
+    from .timebank import volunteers as vol_services
+    from .timebank.volunteer_models import Team
+
+    session = community_session(community.slug)
+    if session.query(Team).count():
+        return 0
+    head = registry_session().query(User).filter_by(username=spec["head"][0]).one()
+    approved = []
+    for username, name, phone, _address in spec["people"][:2]:
+        user = registry_session().query(User).filter_by(username=username).one()
+        app = vol_services.Application(real_name=name, phone=phone, emergency_name="家属",
+                                       emergency_phone="13000000000", consent=True,
+                                       skills=["care"], availability=["sat-am", "sun-am"])
+        approved.append(vol_services.approve(session, community, vol_services.apply(session, user.id, app).id, head.id))
+    for i, (name, description) in enumerate(TEAMS):
+        leader = approved[i % len(approved)].id
+        team_services.save_team(session, name, description, leader, [v.id for v in approved])
+    session.commit()
+    return len(approved)
+
+
 def seed_demo():
     """Create what is missing of the demo site; yields one line of progress per step."""
     password = DEMO_PASSWORD
@@ -143,6 +175,10 @@ def seed_demo():
         community = get_community(spec["slug"])
         if community is not None and (count := seed_roster(community, spec)):
             yield f"{spec['slug']}: post holders set, {count} shifts published"
+    for spec in COMMUNITIES:
+        community = get_community(spec["slug"])
+        if community is not None and (count := seed_volunteers(community, spec)):
+            yield f"{spec['slug']}: {len(TEAMS)} volunteer teams, {count} approved volunteers"
     # One resident who belongs to two communities (moved house, keeps matters in both).
     res = registry_session().query(User).filter_by(username="yangliu-res1").one_or_none()
     qinghe = get_community("qinghe")
