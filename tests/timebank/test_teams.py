@@ -60,7 +60,8 @@ def test_leader_must_be_an_approved_volunteer(app, people):
 
 
 def test_volunteer_asks_to_join_and_the_leader_accepts(app, client, auth, volunteers):
-    auth.post("/c/comm-a/timebank/teams/new", {"name": "助老服务队", "description": "陪伴老人", "leader": str(volunteers[0])})
+    auth.post("/c/comm-a/timebank/teams/new",
+              {"name": "助老服务队", "description": "陪伴老人", "leader": str(volunteers[0])})
     with app.app_context():
         team_id = community_session("comm-a").query(Team).one().id
     auth.login("res-a3")   # not a volunteer: refused
