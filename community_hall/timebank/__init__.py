@@ -1,0 +1,1 @@
+"""Volunteers and the time bank (志愿者 + 时间银行)."""
