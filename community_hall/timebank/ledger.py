@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import HallError
 from ..tenancy import utcnow
-from .ledger_models import ISSUING, MOVEMENT_KINDS, POOL, LedgerAccount, LedgerEntry, LedgerMovement
+from .ledger_models import ISSUING, MOVEMENT_KINDS, POOL, LedgerAccount, LedgerEntry, LedgerMovement, LedgerTransfer
 
 MAX_MINUTES = 500 * 60      # one movement above 500 hours is a typing mistake, not a service
 REFERENCE = re.compile(r"^(activity|order|ticket):[1-9][0-9]{0,9}$")
@@ -111,7 +111,8 @@ def balance(session: Session, account: str) -> int:
 
 
 def _post(session: Session, kind: str, idem_key: str, legs: list[tuple[str, int]], actor, reference: str = "",
-          reason: str = "", reverses: int | None = None, must_exist: tuple[str, ...] = ()) -> LedgerMovement:
+          reason: str = "", reverses: int | None = None, must_exist: tuple[str, ...] = (), also=None
+          ) -> LedgerMovement:
     """Record a movement once per key: a repeated key returns the first movement and changes nothing."""
     assert kind in MOVEMENT_KINDS and sum(a for _, a in legs) == 0
     _check_key(idem_key)
@@ -139,7 +140,12 @@ def _post(session: Session, kind: str, idem_key: str, legs: list[tuple[str, int]
                 .returning(LedgerMovement.id)).scalar_one()
             session.execute(insert(LedgerEntry), [{"movement_id": movement_id, "account": account, "amount": amount}
                                                   for account, amount in legs])
+            if also is not None:    # a record that must be written in the same transaction as the movement
+                also(session, movement_id)
             session.commit()
+        except HallError:
+            session.rollback()
+            raise
         except IntegrityError:
             # Another request with the same key (or a second reversal) won the race: answer with what it recorded.
             session.rollback()
@@ -316,3 +322,138 @@ def check(session: Session) -> list[str]:
 def _legs(session: Session, movement_id: int) -> list[tuple[str, int]]:
     return sorted((a, x) for a, x in session.execute(select(LedgerEntry.account, LedgerEntry.amount)
                                                      .where(LedgerEntry.movement_id == movement_id)))
+
+
+# Moving a person's hours between communities (通存通兑). Each community has its own database, so no transaction
+# spans both: X retires the hours into a pending transfer, Y mints them under the same transfer id (once), X marks
+# the transfer completed. recover_transfers finishes or rolls back what a failure left pending. See the README.
+
+def _transfer_row(session: Session, transfer_id: str) -> LedgerTransfer | None:
+    return session.get(LedgerTransfer, transfer_id)
+
+
+def _check_transfer_id(transfer_id: str) -> str:
+    if not transfer_id or len(transfer_id) > 36:
+        raise HallError(_l("A transfer needs an id of 1 to 36 characters."))
+    return transfer_id
+
+
+def start_transfer(session: Session, transfer_id: str, user_id: int, minutes: int, to_community: str, actor
+                   ) -> LedgerTransfer:
+    """Step 1, in the sending community: take the hours from the person into a pending transfer (once per id)."""
+    _check_minutes(minutes)
+    _check_transfer_id(transfer_id)
+
+    def record(s, movement_id):
+        s.execute(insert(LedgerTransfer).values(
+            transfer_id=transfer_id, direction="out", user_id=int(user_id), other_community=to_community,
+            minutes=minutes, state="pending", movement_id=movement_id, created_at=utcnow(), updated_at=utcnow()))
+
+    account = person(user_id)
+    _post(session, "transfer_out", f"transfer-out:{transfer_id}", [(account, -minutes), (ISSUING, minutes)], actor,
+          reference=f"transfer:{transfer_id}", reason=f"to {to_community}", must_exist=(account,), also=record)
+    return _transfer_row(session, transfer_id)
+
+
+def receive_transfer(session: Session, transfer_id: str, user_id: int, minutes: int, from_community: str, actor
+                     ) -> LedgerTransfer:
+    """Step 2, in the receiving community: credit the person once per transfer id, unless it was rolled back."""
+    _check_minutes(minutes)
+    _check_transfer_id(transfer_id)
+
+    def record(s, movement_id):
+        if _transfer_row(s, transfer_id) is not None:
+            raise HallError(_l("This transfer was cancelled and can no longer arrive."))
+        s.execute(insert(LedgerTransfer).values(
+            transfer_id=transfer_id, direction="in", user_id=int(user_id), other_community=from_community,
+            minutes=minutes, state="completed", movement_id=movement_id, created_at=utcnow(), updated_at=utcnow()))
+
+    _post(session, "transfer_in", f"transfer-in:{transfer_id}", [(ISSUING, -minutes), (person(user_id), minutes)],
+          actor, reference=f"transfer:{transfer_id}", reason=f"from {from_community}", also=record)
+    return _transfer_row(session, transfer_id)
+
+
+def refuse_transfer(session: Session, transfer_id: str, from_community: str, user_id: int, minutes: int
+                    ) -> LedgerTransfer:
+    """In the receiving community: make sure a transfer never arrives (a tombstone), or say that it already did."""
+    _begin_write(session)
+    row = _transfer_row(session, transfer_id)
+    if row is None:
+        session.execute(insert(LedgerTransfer).values(
+            transfer_id=transfer_id, direction="in", user_id=int(user_id), other_community=from_community,
+            minutes=minutes, state="rolled_back", movement_id=None, created_at=utcnow(), updated_at=utcnow()))
+    session.commit()
+    return _transfer_row(session, transfer_id)
+
+
+def _finish(session: Session, transfer_id: str, state: str, actor) -> LedgerTransfer:
+    """Step 3 in the sending community: completed, or rolled back with the hours given back to the person."""
+    row = _transfer_row(session, transfer_id)
+    if row is None or row.direction != "out":
+        raise HallError(_l("There is no such transfer."))
+    if row.state == state:
+        return row
+    if row.state != "pending":
+        raise HallError(_l("This transfer is already finished."))
+    if state == "rolled_back":
+        def mark(s, _movement_id):
+            s.execute(LedgerTransfer.__table__.update().where(LedgerTransfer.transfer_id == transfer_id)
+                      .values(state="rolled_back", updated_at=utcnow()))
+        _post(session, "transfer_in", f"transfer-back:{transfer_id}",
+              [(ISSUING, -row.minutes), (person(row.user_id), row.minutes)], actor,
+              reference=f"transfer:{transfer_id}", reason="transfer rolled back", also=mark)
+    else:
+        _begin_write(session)
+        session.execute(LedgerTransfer.__table__.update().where(LedgerTransfer.transfer_id == transfer_id,
+                                                                LedgerTransfer.state == "pending")
+                        .values(state="completed", updated_at=utcnow()))
+        session.commit()
+    session.expire_all()
+    return _transfer_row(session, transfer_id)
+
+
+def complete_transfer(session: Session, transfer_id: str, actor) -> LedgerTransfer:
+    """Step 3: the receiving community has the hours; the transfer is done."""
+    return _finish(session, transfer_id, "completed", actor)
+
+
+def transfer(session_from: Session, session_to: Session, transfer_id: str, user_id: int, minutes: int,
+             from_community: str, to_community: str, actor) -> LedgerTransfer:
+    """Move a person's hours from one community to another in the three steps; safe to repeat with the same id."""
+    start_transfer(session_from, transfer_id, user_id, minutes, to_community, actor)
+    receive_transfer(session_to, transfer_id, user_id, minutes, from_community, actor)
+    return complete_transfer(session_from, transfer_id, actor)
+
+
+def recover_transfers(session: Session, community: str, session_for, actor, roll_back: bool = False
+                      ) -> list[tuple[str, str]]:
+    """Finish (or, with roll_back, cancel) every pending transfer out of this community; (id, outcome) each.
+
+    Rolling back first leaves a tombstone in the receiving community, so a late arrival can never add the hours
+    a second time; if they had already arrived there, the transfer is completed instead.
+    """
+    outcomes = []
+    pending = session.scalars(select(LedgerTransfer).where(LedgerTransfer.direction == "out",
+                                                           LedgerTransfer.state == "pending")
+                              .order_by(LedgerTransfer.created_at)).all()
+    for row in [(r.transfer_id, r.user_id, r.minutes, r.other_community) for r in pending]:
+        transfer_id, user_id, minutes, other = row
+        try:
+            other_session = session_for(other)
+            if roll_back:
+                there = refuse_transfer(other_session, transfer_id, community, user_id, minutes)
+            else:
+                there = receive_transfer(other_session, transfer_id, user_id, minutes, community, actor)
+        except HallError:
+            there = _transfer_row(other_session, transfer_id)
+        except Exception:   # noqa: BLE001 - the other community is unreachable: leave pending for the next run
+            outcomes.append((transfer_id, "pending"))
+            continue
+        state = "completed" if there is not None and there.state == "completed" else "rolled_back"
+        outcomes.append((transfer_id, _finish(session, transfer_id, state, actor).state))
+    return outcomes
+
+
+def combined_balance(sessions: list[Session], user_id: int) -> int:
+    """A person's balance over all the communities they belong to (one session each)."""
+    return sum(balance(s, person(user_id)) for s in sessions)

@@ -50,3 +50,22 @@ class LedgerEntry(CommunityBase):
     movement_id: Mapped[int] = mapped_column(ForeignKey("ledger_movements.id"), index=True)
     account: Mapped[str] = mapped_column(ForeignKey("ledger_accounts.account"), index=True)
     amount: Mapped[int] = mapped_column(Integer)
+
+
+TRANSFER_STATES = ("pending", "completed", "rolled_back")
+
+
+class LedgerTransfer(CommunityBase):
+    """One side of a transfer of a person's hours between communities (通存通兑), by a shared transfer id."""
+
+    __tablename__ = "ledger_transfers"
+
+    transfer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))          # out: leaves this community; in: arrives here
+    user_id: Mapped[int] = mapped_column(Integer)
+    other_community: Mapped[str] = mapped_column(String(40))
+    minutes: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_movements.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

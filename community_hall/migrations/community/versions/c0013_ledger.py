@@ -45,9 +45,24 @@ def upgrade():
     )
     op.create_index("ix_ledger_entries_movement_id", "ledger_entries", ["movement_id"])
     op.create_index("ix_ledger_entries_account", "ledger_entries", ["account"])
+    op.create_table(
+        "ledger_transfers",
+        sa.Column("transfer_id", sa.String(36), primary_key=True),
+        sa.Column("direction", sa.String(3), nullable=False),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("other_community", sa.String(40), nullable=False),
+        sa.Column("minutes", sa.Integer, nullable=False),
+        sa.Column("state", sa.String(12), nullable=False),
+        sa.Column("movement_id", sa.Integer, sa.ForeignKey("ledger_movements.id")),
+        sa.Column("created_at", tz, nullable=False),
+        sa.Column("updated_at", tz, nullable=False),
+    )
+    op.create_index("ix_ledger_transfers_state", "ledger_transfers", ["state"])
 
 
 def downgrade():
+    op.drop_index("ix_ledger_transfers_state", "ledger_transfers")
+    op.drop_table("ledger_transfers")
     op.drop_table("ledger_entries")
     op.drop_index("ix_ledger_movements_created_at", "ledger_movements")
     op.drop_table("ledger_movements")
