@@ -6,6 +6,7 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from community_hall.errors import HallError
@@ -20,7 +21,7 @@ HEAD = SimpleNamespace(user_id=1, name="王主任")
 def db(app, build):
     """comm-a's session inside an app context."""
     build.community("comm-a", "甲社区")
-    with app.app_context():
+    with app.app_context(), force_locale("en"):     # messages matched below in English; Chinese in one test
         yield community_session("comm-a")
 
 
@@ -70,6 +71,14 @@ def test_refusals_change_nothing(db):
     with pytest.raises(HallError, match="same account"):
         ledger.donate(db, 7, 7, 5, "k7", HEAD)
     assert ledger.balance(db, "person:7") == 60 and len(_sums(db)) == 1
+
+
+def test_refusals_speak_chinese_by_default(app, build):
+    build.community("comm-a", "甲社区")
+    with app.app_context():
+        with pytest.raises(HallError) as err:
+            ledger.credit_service(community_session("comm-a"), 7, 0, "activity:1", "k", HEAD)
+        assert str(err.value.message) == "分钟数必须是大于零的整数。"
 
 
 def test_overdraft_lowers_the_floor_and_cannot_be_cut_below_the_balance(db):

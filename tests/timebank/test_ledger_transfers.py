@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 
 from community_hall.errors import HallError
 from community_hall.tenancy import community_session
@@ -18,7 +19,7 @@ def two(app, build):
     """comm-x and comm-y sessions; person 7 has 2 hours in comm-x."""
     build.community("comm-x", "甲社区")
     build.community("comm-y", "乙社区")
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         x, y = community_session("comm-x"), community_session("comm-y")
         ledger.credit_service(x, 7, 120, "activity:1", "c1", HEAD)
         yield SimpleNamespace(x=x, y=y, of={"comm-x": x, "comm-y": y}.__getitem__)
