@@ -316,6 +316,28 @@ def check(session: Session) -> list[str]:
     for key, count in session.execute(
             select(LedgerMovement.idem_key, func.count()).group_by(LedgerMovement.idem_key).having(func.count() > 1)):
         problems.append(f"request key {key!r}: used by {count} movements")
+    return problems + _check_transfers(session, movements)
+
+
+def _check_transfers(session: Session, movements: dict[int, LedgerMovement]) -> list[str]:
+    """Each transfer row has the movement its step recorded, and each transfer movement has its row."""
+    problems, rows = [], session.scalars(select(LedgerTransfer).order_by(LedgerTransfer.transfer_id)).all()
+    expected = {"out": "transfer_out", "in": "transfer_in"}
+    keys = {m.idem_key for m in movements.values()}
+    tied = set()
+    for row in rows:
+        if row.state == "rolled_back" and row.direction == "in":
+            continue        # a tombstone: nothing arrived
+        m = movements.get(row.movement_id)
+        if m is None or m.kind != expected.get(row.direction) or m.reference != f"transfer:{row.transfer_id}":
+            problems.append(f"transfer {row.transfer_id}: its {row.direction} movement is missing or wrong")
+            continue
+        tied.add(m.id)
+        if row.direction == "out" and row.state == "rolled_back" and f"transfer-back:{row.transfer_id}" not in keys:
+            problems.append(f"transfer {row.transfer_id}: rolled back but the hours were not given back")
+    for m in movements.values():
+        if m.kind in ("transfer_out", "transfer_in") and m.id not in tied and not m.idem_key.startswith("transfer-back:"):
+            problems.append(f"movement {m.id}: a {m.kind} without its transfer record")
     return problems
 
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import text
 
 from community_hall.errors import HallError
 from community_hall.tenancy import community_session
@@ -84,3 +85,13 @@ def test_transfers_cannot_be_reversed(two):
     done = ledger.transfer(two.x, two.y, "t-7", 7, 10, "comm-x", "comm-y", HEAD)
     with pytest.raises(HallError, match="recovery"):
         ledger.reverse(two.x, done.movement_id, "oops", HEAD)
+
+
+def test_ledger_check_finds_a_transfer_movement_without_its_record(two):
+    done = ledger.transfer(two.x, two.y, "t-8", 7, 10, "comm-x", "comm-y", HEAD)
+    two.x.execute(text("DELETE FROM ledger_transfers WHERE transfer_id = 't-8'"))
+    two.x.commit()
+    assert ledger.check(two.x) == [f"movement {done.movement_id}: a transfer_out without its transfer record"]
+    two.y.execute(text("UPDATE ledger_transfers SET movement_id = NULL WHERE transfer_id = 't-8'"))
+    two.y.commit()
+    assert ledger.check(two.y)[0] == "transfer t-8: its in movement is missing or wrong"
