@@ -200,3 +200,15 @@ def test_ledger_check_finds_corruption_and_exits_non_zero(app, db, runner, sql, 
     result = runner.invoke(args=["hall", "ledger-check", "--community", "comm-a"])
     assert result.exit_code == 1
     assert expected in result.output + (result.stderr if hasattr(result, "stderr") else "")
+
+
+def test_ledger_check_covers_every_community_by_default(app, build, runner):
+    build.community("comm-a", "甲社区")
+    build.community("comm-b", "乙社区")
+    with app.app_context():
+        for slug in ("comm-a", "comm-b"):
+            ledger.credit_service(community_session(slug), 7, 60, "activity:1", "c1", HEAD)
+    _corrupt(app, ["INSERT INTO ledger_entries (movement_id, account, amount) VALUES (1, 'person:7', 1)"])
+    result = runner.invoke(args=["hall", "ledger-check"])
+    assert result.exit_code == 1
+    assert "comm-a: 1 problem(s)" in result.output and "comm-b: ok" in result.output
