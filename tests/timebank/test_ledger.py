@@ -211,4 +211,4 @@ def test_ledger_check_covers_every_community_by_default(app, build, runner):
     _corrupt(app, ["INSERT INTO ledger_entries (movement_id, account, amount) VALUES (1, 'person:7', 1)"])
     result = runner.invoke(args=["hall", "ledger-check"])
     assert result.exit_code == 1
-    assert "comm-a: 1 problem(s)" in result.output and "comm-b: ok" in result.output
+    assert "comm-a: 2 problem(s)" in result.output and "comm-b: ok" in result.output
