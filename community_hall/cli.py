@@ -245,3 +245,22 @@ def route_sweep_cmd(slug):
     for community in communities:
         passed, escalated = sweep(community_session(community.slug), community)
         click.echo(f"{community.slug}: {passed} passed on, {escalated} escalated")
+
+
+@hall.command("ledger-check")
+@click.option("--community", "slug", default=None, help="Community slug (default: every community)")
+def ledger_check_cmd(slug):
+    """Verify the time bank ledger: balanced movements, floors, references, request keys, reversals."""
+    from .tenancy import community_session
+    from .timebank.ledger import check
+
+    communities = [_community_or_fail(slug)] if slug else all_communities()
+    broken = 0
+    for community in communities:
+        problems = check(community_session(community.slug))
+        broken += len(problems)
+        click.echo(f"{community.slug}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+        for line in problems:
+            click.echo(f"  {line}", err=True)
+    if broken:
+        sys.exit(1)

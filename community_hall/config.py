@@ -54,6 +54,7 @@ DEFAULTS = {
     "HANDOVER_ACK_MINUTES": 30,     # a hand-over (移交) must be acknowledged within this many working minutes
     "INQUIRY_ANSWER_WORKDAYS": 1,   # an inquiry is answered on time within this many working days
     "COMMUNITY_ENGINE_CACHE": 64,
+    "TIMEBANK_STAR_HOURS": (100, 300, 600, 1000, 1500),    # hours of service for one to five stars (星级)
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ("zh_CN", "en"),

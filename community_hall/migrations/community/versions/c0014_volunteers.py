@@ -1,7 +1,7 @@
 """Volunteers: applications and numbers, their counter, teams and team members.
 
 Revision ID: c0014
-Revises: c0012
+Revises: c0013
 Create Date: 2026-11-22
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0014"
-down_revision = "c0012"
+down_revision = "c0013"
 branch_labels = None
 depends_on = None
 
