@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..privacy import mask_phone
 from ..tenancy import CommunityBase, RegistryBase, utcnow
 
 ROLES = ("resident", "staff", "head", "district")
@@ -55,5 +56,4 @@ class Profile(CommunityBase):
     @property
     def masked_phone(self) -> str:
         """Phone with the middle digits hidden, as lists must show it (PIPL)."""
-        p = self.phone or ""
-        return p[:3] + "****" + p[-4:] if len(p) >= 11 else ("*" * len(p))
+        return mask_phone(self.phone)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..privacy import mask_phone
 from ..tenancy import CommunityBase, utcnow
 
 APPOINTMENT_STATES = ("booked", "checked_in", "cancelled", "no_show")
@@ -43,5 +44,4 @@ class Appointment(CommunityBase):
     @property
     def masked_phone(self) -> str:
         """The phone with its middle digits hidden."""
-        p = self.phone or ""
-        return p[:3] + "****" + p[-4:] if len(p) >= 11 else "*" * len(p)
+        return mask_phone(self.phone)

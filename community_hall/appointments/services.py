@@ -332,13 +332,10 @@ def for_day(session: Session, day: date) -> list[Appointment]:
                                 .order_by(Appointment.start, Appointment.window_id, Appointment.id)))
 
 
-def of_resident(session: Session, user_id: int, phone: str = "") -> list[Appointment]:
+def of_resident(session: Session, user_id: int) -> list[Appointment]:
     """A signed-in resident's appointments, latest day first."""
-    who = Appointment.resident_user_id == user_id
-    if phone:
-        who = who | (Appointment.phone == phone)
-    return list(session.scalars(select(Appointment).where(who).order_by(Appointment.day.desc(), Appointment.start)
-                                .limit(50)))
+    return list(session.scalars(select(Appointment).where(Appointment.resident_user_id == user_id)
+                                .order_by(Appointment.day.desc(), Appointment.start).limit(50)))
 
 
 def day_counts(session: Session, day: date) -> dict[str, int]:

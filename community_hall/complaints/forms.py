@@ -1,22 +1,15 @@
 """Forms for a complaint, a 办不成事反映, and the handler's written answer."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..window.forms import REQUIRED
+from ..window.forms import REQUIRED, ResidentForm
 
 
-class _Resident(FlaskForm):
-    """Who reports: name and phone (prefilled for a signed-in resident)."""
+class _Resident(ResidentForm):
+    """Who reports (the window's resident fields), and the service it is about."""
 
-    idem_key = HiddenField()
-    resident_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=50)],
-                                render_kw={"autocomplete": "name"})
-    resident_phone = StringField(_l("Mobile phone"), validators=[DataRequired(REQUIRED), Length(max=20)],
-                                 description=_l("We use it to reach you; its last four digits let you track the request."),
-                                 render_kw={"autocomplete": "tel", "inputmode": "tel"})
     # Services and people are filled in per request; the service checks the choice and says what is wrong.
     item_code = SelectField(_l("Service"), choices=[], validate_choice=False)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..privacy import mask_id_number, mask_phone
 from ..tenancy import CommunityBase, utcnow
 
 APPLICATION_STATES = ("pending", "approved", "declined")
@@ -44,14 +45,12 @@ class Volunteer(CommunityBase):
     @property
     def masked_id_number(self) -> str:
         """The ID number with all but the first and last four characters hidden."""
-        n = self.id_number or ""
-        return n[:4] + "*" * (len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)
+        return mask_id_number(self.id_number)
 
     @property
     def masked_phone(self) -> str:
         """The phone with its middle digits hidden."""
-        p = self.phone or ""
-        return p[:3] + "****" + p[-4:] if len(p) >= 11 else "*" * len(p)
+        return mask_phone(self.phone)
 
     @property
     def public_name(self) -> str:

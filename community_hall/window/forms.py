@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 REQUIRED = _l("This field is required.")
 
 
-class ApplyForm(FlaskForm):
-    """A resident's online request for one menu item."""
+class ResidentForm(FlaskForm):
+    """Who asks: name and phone (prefilled for a signed-in resident), and a one-time key against resent forms."""
 
     idem_key = HiddenField()
     resident_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=50)],
@@ -17,6 +17,11 @@ class ApplyForm(FlaskForm):
     resident_phone = StringField(_l("Mobile phone"), validators=[DataRequired(REQUIRED), Length(max=20)],
                                  description=_l("We use it to reach you; its last four digits let you track the request."),
                                  render_kw={"autocomplete": "tel", "inputmode": "tel"})
+
+
+class ApplyForm(ResidentForm):
+    """A resident's online request for one menu item."""
+
     details = TextAreaField(_l("What do you need? (optional)"), validators=[Optional(), Length(max=2000)])
     aged_70 = BooleanField(_l("I am 70 or older"))
     disabled = BooleanField(_l("I have a disability"))

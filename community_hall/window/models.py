@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..privacy import mask_id_number, mask_phone
 from ..tenancy import CommunityBase, utcnow
 
 CHANNELS = ("window", "online", "phone", "appointment", "home_visit", "proxy", "self_service", "api")
@@ -77,14 +78,12 @@ class Ticket(CommunityBase):
     @property
     def masked_phone(self) -> str:
         """The phone with its middle digits hidden."""
-        p = self.resident_phone or ""
-        return p[:3] + "****" + p[-4:] if len(p) >= 11 else "*" * len(p)
+        return mask_phone(self.resident_phone)
 
     @property
     def masked_id_number(self) -> str:
         """The ID number with all but the first and last four characters hidden."""
-        n = self.id_number or ""
-        return n[:4] + "*" * (len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)
+        return mask_id_number(self.id_number)
 
 
 class TicketEvent(CommunityBase):
