@@ -19,7 +19,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # secret token is the key
           "duty.on_duty", "duty.on_duty_json", "duty.staff_ical",
           # volunteers: the public list of teams (counts only) and the check a card's QR code points to
-          "timebank.teams", "timebank.verify"}
+          "timebank.teams", "timebank.verify",
+          # the check a volunteer service certificate's QR code points to (what the paper shows, nothing more)
+          "certificates.verify"}
 
 
 @pytest.fixture
