@@ -175,7 +175,7 @@ def ledger_csv(slug):
                       teams_target=figure_services.TEAMS_TARGET, active_days=figure_services.ACTIVE_DAYS), 400
     lines = figure_services.ledger_lines(db(), start, end)
     ids = {line.user_id for line in lines if line.user_id is not None}
-    names = dict(registry_session().execute(select(User.id, User.display_name).where(User.id.in_(ids)))) \
+    names = dict(registry_session().execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) \
         if ids else {}
     out = io.StringIO()
     writer = csv.writer(out)

@@ -106,7 +106,7 @@ def star_distribution(session: Session, thresholds=DEFAULT_STAR_HOURS) -> list[t
     levels = (select(Volunteer.id, level.label("level")).select_from(Volunteer)
               .outerjoin(totals, totals.c.user_id == Volunteer.user_id)
               .where(Volunteer.status == "approved").subquery())
-    found = dict(session.execute(select(levels.c.level, func.count()).group_by(levels.c.level)))
+    found = dict(session.execute(select(levels.c.level, func.count()).group_by(levels.c.level)).all())
     return [(n, found.get(n, 0)) for n in range(len(thresholds) + 1)]
 
 
