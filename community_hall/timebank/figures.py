@@ -39,7 +39,7 @@ class Figures:
     @property
     def registration_met(self) -> bool:
         """At least the target share of residents are volunteers."""
-        return self.registration_rate is not None and self.registration_rate >= REGISTRATION_TARGET
+        return self.residents > 0 and self.volunteers * 100 >= REGISTRATION_TARGET * self.residents   # exact, not rounded
 
     @property
     def teams_met(self) -> bool:
