@@ -57,6 +57,12 @@ class Certificate(CommunityBase):
         return json.loads(self.records or "[]")
 
     @property
+    def public_name(self) -> str:
+        """Surname and stars (王**) for the public check: numbers can be guessed, the paper shows the full name."""
+        name = self.volunteer_name or ""
+        return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+    @property
     def hours(self) -> str:
         """Total hours with at most two decimals (12, 12.5, 12.25)."""
         return format_hours(self.total_minutes)
