@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inquiries.act_any": frozenset({"head"}),   # staff act only on the matters they handle
     "inquiries.oversee": frozenset({"head", "district"}),
     "timebank.manage": frozenset({"head"}),  # deciding volunteer applications, creating and editing teams
+    "timebank.organise": frozenset({"staff", "head"}),  # publishing and running any activity (team leaders: their own)
 }
 
 # role a granting permission allows to create

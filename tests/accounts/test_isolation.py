@@ -19,7 +19,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # secret token is the key
           "duty.on_duty", "duty.on_duty_json", "duty.staff_ical",
           # volunteers: the public list of teams (counts only) and the check a card's QR code points to
-          "timebank.teams", "timebank.verify"}
+          "timebank.teams", "timebank.verify",
+          # volunteer activities: the upcoming list and an activity's page (places left, no names unless organising)
+          "activities.index", "activities.show"}
 
 
 @pytest.fixture
