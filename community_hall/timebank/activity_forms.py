@@ -11,7 +11,7 @@ from .forms import REQUIRED, SKILL_NAMES, CheckboxesField
 class ActivityForm(FlaskForm):
     """An activity: what, when, where, how many places, skills wanted, team and hours credited."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    title = StringField(_l("Activity title"), validators=[DataRequired(REQUIRED), Length(max=100)])
     description = TextAreaField(_l("What volunteers will do"), validators=[Optional(), Length(max=2000)])
     starts_at = StringField(_l("Starts"), validators=[DataRequired(REQUIRED), Length(max=16)],
                             render_kw={"type": "datetime-local"}, description=_l("For example 2026-12-05 09:00."))

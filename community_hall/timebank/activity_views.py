@@ -146,7 +146,8 @@ def _signup_answer(slug: str, activity_id: int, error: str | None = None):
     if is_htmx():
         me = _me()
         activity = db().get(Activity, activity_id)
-        return render("timebank/_activity_signup.html", r=services.row(db(), activity), me=me, error=error,
+        return render("timebank/activity_signup.html", r=services.row(db(), activity), me=me, error=error,
+                      back=request.form.get("back"),
                       state=_states(me, [activity_id]).get(activity_id))
     if error:
         flash(error, "error")
@@ -233,7 +234,7 @@ def mark(slug, activity_id, signup_id):
     errors = {}
     try:
         if outcome not in ("attended", "no_show"):
-            raise HallError(_("Choose attended or did not come."))
+            raise HallError(_("Choose attended or no-show."))
         services.mark(db(), activity_id, signup_id, outcome == "attended", hours)
     except HallError as err:
         db().rollback()
