@@ -13,7 +13,7 @@ from ..accounts.policy import can, community_public, requires
 from ..errors import HallError, copy_error
 from ..htmx import is_htmx, render
 from ..rosters.leave import parse_moment
-from ..tenancy import community_session
+from ..tenancy import community_session, utcnow
 from . import activities as services
 from . import teams as team_services
 from . import volunteers as volunteer_services
@@ -209,7 +209,7 @@ def _attendance_page(activity: Activity, errors: dict | None = None, values: dic
                 unmarked=sum(1 for s, _v in people if s.status == "signed_up"),
                 credited=sum(1 for s, _v in people if s.movement_id is not None),
                 attended=sum(1 for s, _v in people if s.status == "attended"),
-                started=services.aware(activity.starts_at) <= services.utcnow())
+                started=services.aware(activity.starts_at) <= utcnow())
 
 
 @bp.route("/timebank/activities/<int:activity_id>/attendance")
@@ -234,7 +234,7 @@ def mark(slug, activity_id, signup_id):
     errors = {}
     try:
         if outcome not in ("attended", "no_show"):
-            raise HallError(_("Choose attended or no-show."))
+            raise HallError(_("Choose attended or did not attend."))
         services.mark(db(), activity_id, signup_id, outcome == "attended", hours)
     except HallError as err:
         db().rollback()
@@ -245,7 +245,9 @@ def mark(slug, activity_id, signup_id):
         pair = next((p for p in context["people"] if p[0].id == signup_id), None)
         if pair is None:
             abort(404)
-        return render("timebank/activity_attendance.html", "row", s=pair[0], v=pair[1], **context)
+        # The row, and out of band the count of rows still to mark above the confirm button.
+        return render("timebank/activity_attendance.html", "row", s=pair[0], v=pair[1], **context) + \
+            render("timebank/activity_attendance.html", "unmarked", oob=True, **context)
     if errors:
         flash(errors[signup_id], "error")
     return redirect(url_for("activities.attendance", slug=slug, activity_id=activity_id), code=303)
