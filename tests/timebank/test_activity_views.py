@@ -162,3 +162,19 @@ def test_attendance_rows_and_confirming_twice_credit_once(app, client, auth, set
     auth.login("res-a2")
     mine = client.get("/c/comm-a/timebank/activities/mine").get_data(as_text=True)
     assert "楼道清洁日" in mine and zh("Attended: %(n)s", n=1) in mine
+
+
+def test_pages_speak_english_when_asked_and_chinese_by_default(client, setup):
+    assert "志愿活动" in client.get("/c/comm-a/timebank/activities").get_data(as_text=True)
+    page = client.get("/c/comm-a/timebank/activities?lang=en").get_data(as_text=True)
+    assert "Volunteer activities" in page and "Places left: 1 of 1" in page and "志愿活动" not in page
+
+
+def test_organiser_cancels_before_the_start_and_sign_ups_are_cancelled(app, client, auth, setup, zh):
+    auth.login("res-a2")
+    auth.post(f"/c/comm-a/timebank/activities/{setup.activity}/signup")
+    auth.login("res-a")                                                           # the team's leader
+    page = auth.post(f"/c/comm-a/timebank/activities/{setup.activity}/cancel", follow_redirects=True)
+    assert zh("The activity is cancelled.") in page.get_data(as_text=True)
+    assert _signups(app) == 0 and _signups(app, "cancelled") == 1
+    assert "楼道清洁日" not in client.get("/c/comm-a/timebank/activities").get_data(as_text=True)
