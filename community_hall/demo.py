@@ -148,6 +148,48 @@ def seed_volunteers(community, spec) -> int:
     return len(approved)
 
 
+ACTIVITIES = [("楼道清洁日", "清理楼道杂物和小广告，工具由社区提供。", "社区服务站门口集合", 3, 8, "2", "环境整治队", []),
+              ("陪老人读报聊天", "到独居老人家中读报、聊天。", "社区养老驿站", 5, 4, "1.5", "助老服务队", ["care"]),
+              ("反诈宣传进小区", "在小区门口发放反诈宣传材料，讲解常见骗局。", "小区北门", 9, 6, "2", "文明宣传队", [])]
+
+
+def seed_activities(community, spec) -> int:
+    """Three upcoming activities and one past one with confirmed attendance (skipped when any activity exists)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from .tenancy import community_session, utcnow
+    from .timebank import activities as act_services
+    from .timebank.activity_models import Activity, ActivitySignup
+    from .timebank.volunteer_models import Team, Volunteer
+
+    session = community_session(community.slug)
+    if session.query(Activity).count() or not session.query(Team).count():
+        return 0
+    head = registry_session().query(User).filter_by(username=spec["head"][0]).one()
+    teams = {t.name: t.id for t in session.query(Team)}
+    start = utcnow().replace(minute=0, second=0, microsecond=0)
+    for title, description, place, days, slots, hours, team, skills in ACTIVITIES:
+        begins = start + timedelta(days=days)
+        act_services.publish(session, act_services.Draft(
+            title=title, description=description, starts_at=begins, ends_at=begins + timedelta(hours=2), place=place,
+            slots=slots, hours=hours, skills=skills, team_id=teams.get(team)), head.id, head.display_name, True)
+    # A past activity, published then (so not through publish, which refuses a start in the past), attended.
+    begins = start - timedelta(days=3)
+    past = Activity(title="社区义诊志愿服务", description="协助医生为老人量血压、测血糖。", starts_at=begins,
+                    ends_at=begins + timedelta(hours=3), place="社区卫生服务站", slots=6, skills="medical,care",
+                    team_id=teams.get("助老服务队"), minutes=180, status="open", organiser_user_id=head.id,
+                    organiser_name=head.display_name, created_at=begins - timedelta(days=7))
+    session.add(past)
+    session.flush()
+    for volunteer in session.query(Volunteer).filter_by(status="approved").order_by(Volunteer.seq):
+        session.add(ActivitySignup(activity_id=past.id, volunteer_id=volunteer.id, status="attended", minutes=180,
+                                   signed_up_at=begins - timedelta(days=5), updated_at=begins))
+    session.commit()
+    act_services.confirm(session, past.id, SimpleNamespace(user_id=head.id, name=head.display_name))
+    return len(ACTIVITIES) + 1
+
+
 def seed_demo():
     """Create what is missing of the demo site; yields one line of progress per step."""
     password = DEMO_PASSWORD
@@ -179,6 +221,10 @@ def seed_demo():
         community = get_community(spec["slug"])
         if community is not None and (count := seed_volunteers(community, spec)):
             yield f"{spec['slug']}: {len(TEAMS)} volunteer teams, {count} approved volunteers"
+    for spec in COMMUNITIES:
+        community = get_community(spec["slug"])
+        if community is not None and (count := seed_activities(community, spec)):
+            yield f"{spec['slug']}: {count} volunteer activities"
     # One resident who belongs to two communities (moved house, keeps matters in both).
     res = registry_session().query(User).filter_by(username="yangliu-res1").one_or_none()
     qinghe = get_community("qinghe")

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inquiries.oversee": frozenset({"head", "district"}),
     "timebank.manage": frozenset({"head"}),  # deciding volunteer applications, creating and editing teams
     "timebank.figures": frozenset({"head", "district"}),  # the time bank's figures (read-only)
+    "timebank.organise": frozenset({"staff", "head"}),  # publishing and running any activity (team leaders: their own)
 }
 
 # role a granting permission allows to create

@@ -21,7 +21,9 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # volunteers: the public list of teams (counts only) and the check a card's QR code points to
           "timebank.teams", "timebank.verify",
           # the check a volunteer service certificate's QR code points to (what the paper shows, nothing more)
-          "certificates.verify"}
+          "certificates.verify",
+          # volunteer activities: the upcoming list and an activity's page (places left, no names unless organising)
+          "activities.index", "activities.show"}
 
 
 @pytest.fixture
