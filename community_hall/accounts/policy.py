@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inquiries.act_any": frozenset({"head"}),   # staff act only on the matters they handle
     "inquiries.oversee": frozenset({"head", "district"}),
     "timebank.manage": frozenset({"head"}),  # deciding volunteer applications, creating and editing teams
+    "orders.dispatch": frozenset({"staff", "head"}),  # ordering for residents, dispatching, confirming for them
 }
 
 # role a granting permission allows to create
