@@ -191,3 +191,12 @@ def test_a_home_visit_ticket_is_dispatched_from_the_visits_list(site, client, au
 def test_teams_page_links_to_orders(site, client, auth):
     auth.login("res-a")
     assert "/c/comm-a/orders" in client.get("/c/comm-a/timebank/teams").get_data(as_text=True)
+
+
+def test_demo_has_orders_once(app, runner):
+    assert runner.invoke(args=["hall", "seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["hall", "seed-demo"]).exit_code == 0   # seeding twice adds nothing
+    with app.app_context():
+        for slug in ("yangliu", "qinghe", "jinxiu"):
+            rows = community_session(slug).query(Order).order_by(Order.id).all()
+            assert [(o.status, o.on_board) for o in rows] == [("open", True), ("dispatched", False)]
