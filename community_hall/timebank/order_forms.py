@@ -80,7 +80,7 @@ class EligibleForm(FlaskForm):
 
 
 STATUS_NAMES = {"open": _l("Waiting for a volunteer"), "dispatched": _l("Sent to a volunteer"),
-                "accepted": _l("Accepted by the volunteer"), "done": _l("Served, waiting for your confirmation"),
+                "accepted": _l("Accepted by the volunteer"), "done": _l("Served, waiting for confirmation"),
                 "confirmed": _l("Confirmed and paid"), "cancelled": _l("Cancelled")}
 ACTION_NAMES = {"order": _l("Ordered"), "proxy_order": _l("Ordered by staff for the resident"),
                 "from_ticket": _l("Made from a ticket"), "board": _l("Put on the board"), "dispatch": _l("Sent to"),

@@ -120,7 +120,7 @@ def place(session: Session, resident_user_id: int, data: NewOrder, actor: Actor,
 def create_from_ticket(session: Session, ticket_id: int, actor: Actor, today: date) -> Order:
     """Staff turn a home-visit ticket into an order for volunteers (one open order per ticket)."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
+    if ticket is None or not ticket.is_open:
         raise HallError(_l("There is no such ticket."))
     if ticket.resident_user_id is None or session.get(Profile, ticket.resident_user_id) is None:
         raise HallError(_l("Only a registered resident's ticket can be sent to volunteers: the service is paid in hours."))
