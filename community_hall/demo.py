@@ -190,6 +190,36 @@ def seed_activities(community, spec) -> int:
     return len(ACTIVITIES) + 1
 
 
+def seed_orders(community, spec) -> int:
+    """Two orders of a volunteer service: one on the board, one taken by the first volunteer (skipped when any exist)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from .tenancy import community_session
+    from .timebank import orders
+    from .timebank.order_models import Order
+    from .timebank.volunteers import approved
+
+    session = community_session(community.slug)
+    items, volunteers = orders.volunteer_items(session), approved(session)
+    if session.query(Order).count() or not items or not volunteers or len(spec["people"]) < 3:
+        return 0
+    today = datetime.now(ZoneInfo(community.timezone)).date()
+    head = registry_session().query(User).filter_by(username=spec["head"][0]).one()
+    made = 0
+    for (username, name, phone, address), part in zip(spec["people"][-2:], ("am", "pm"), strict=True):
+        user = registry_session().query(User).filter_by(username=username).one()
+        order = orders.place(session, user.id, orders.NewOrder(
+            item_id=items[0].id, wanted_day=today + timedelta(days=2), wanted_part=part, address=address, phone=phone,
+            note="家里的水龙头漏水"), orders.Actor(user.id, name, "resident"), today)
+        if made == 0:
+            orders.to_board(session, order.id, orders.Actor(head.id, spec["head"][1], "staff"))
+        else:
+            orders.dispatch(session, order.id, volunteers[0].id, orders.Actor(head.id, spec["head"][1], "staff"))
+        made += 1
+    return made
+
+
 def seed_demo():
     """Create what is missing of the demo site; yields one line of progress per step."""
     password = DEMO_PASSWORD
@@ -225,6 +255,8 @@ def seed_demo():
         community = get_community(spec["slug"])
         if community is not None and (count := seed_activities(community, spec)):
             yield f"{spec['slug']}: {count} volunteer activities"
+        if community is not None and (count := seed_orders(community, spec)):
+            yield f"{spec['slug']}: {count} volunteer service orders"
     # One resident who belongs to two communities (moved house, keeps matters in both).
     res = registry_session().query(User).filter_by(username="yangliu-res1").one_or_none()
     qinghe = get_community("qinghe")

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "timebank.manage": frozenset({"head"}),  # deciding volunteer applications, creating and editing teams
     "timebank.figures": frozenset({"head", "district"}),  # the time bank's figures (read-only)
     "timebank.organise": frozenset({"staff", "head"}),  # publishing and running any activity (team leaders: their own)
+    "orders.dispatch": frozenset({"staff", "head"}),  # ordering for residents, dispatching, confirming for them
 }
 
 # role a granting permission allows to create

@@ -1,7 +1,7 @@
 """Volunteer service certificates (志愿服务证明), their yearly counter and volunteers' requests for them.
 
 Revision ID: c0017
-Revises: c0015
+Revises: c0016
 Create Date: 2026-11-23
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0017"
-down_revision = "c0015"
+down_revision = "c0016"
 branch_labels = None
 depends_on = None
 
