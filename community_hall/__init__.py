@@ -67,8 +67,8 @@ def register_blueprints(app: Flask) -> None:
     from .rosters.duty_views import bp as duty_bp
     from .rosters.views import bp as rosters_bp
     from .routing.views import bp as routing_bp
-    from .timebank.certificate_views import bp as certificates_bp
     from .timebank.activity_views import bp as activities_bp
+    from .timebank.certificate_views import bp as certificates_bp
     from .timebank.order_views import bp as orders_bp
     from .timebank.views import bp as timebank_bp
     from .visits.views import bp as visits_bp

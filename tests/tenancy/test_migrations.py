@@ -13,8 +13,8 @@ import community_hall.menu.models  # noqa: F401 - every model module, so the com
 import community_hall.rosters.ical_models  # noqa: F401
 import community_hall.rosters.models  # noqa: F401
 import community_hall.routing.models  # noqa: F401
-import community_hall.timebank.certificate_models  # noqa: F401
 import community_hall.timebank.activity_models  # noqa: F401
+import community_hall.timebank.certificate_models  # noqa: F401
 import community_hall.timebank.ledger_models  # noqa: F401
 import community_hall.timebank.order_models  # noqa: F401
 import community_hall.visits.models  # noqa: F401
