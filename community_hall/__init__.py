@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .rosters.duty_views import bp as duty_bp
     from .rosters.views import bp as rosters_bp
     from .routing.views import bp as routing_bp
+    from .timebank.hours_views import bp as hours_bp
     from .timebank.views import bp as timebank_bp
     from .visits.views import bp as visits_bp
     from .window.ratings_views import bp as ratings_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(duty_bp)
     app.register_blueprint(routing_bp)
     app.register_blueprint(timebank_bp)
+    app.register_blueprint(hours_bp)
 
 
 def register_hooks(app: Flask) -> None:

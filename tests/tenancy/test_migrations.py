@@ -14,6 +14,7 @@ import community_hall.rosters.ical_models  # noqa: F401
 import community_hall.rosters.models  # noqa: F401
 import community_hall.routing.models  # noqa: F401
 import community_hall.timebank.ledger_models  # noqa: F401
+import community_hall.timebank.settings_models  # noqa: F401
 import community_hall.visits.models  # noqa: F401
 import community_hall.window.models  # noqa: F401
 import community_hall.window.ratings_models  # noqa: F401
