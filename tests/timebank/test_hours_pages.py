@@ -171,4 +171,4 @@ def test_pages_in_chinese(client, auth, hall):
     client.get("/?lang=zh_CN")
     auth.login("res-a")
     html = client.get("/c/comm-a/timebank/hours").get_data(as_text=True)
-    assert "12 小时 30 分" in html and "我的时间" in html
+    assert "12 小时 30 分" in html and "我的时长" in html and "星级：0 星" in html
