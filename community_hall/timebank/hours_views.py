@@ -38,7 +38,7 @@ def _transfer_form(form: TransferForm | None = None) -> TransferForm:
     form.to_community.choices = [SelectChoice(c.slug, c.name) for c in services.communities_of(current_user.id)
                                  if c.slug != g.community.slug]
     if not form.transfer_id.data:
-        form.transfer_id.data = str(uuid.uuid4())
+        form.transfer_id.data = str(uuid.uuid4())     # made once per rendered form: a retry is the same transfer
     return form
 
 
@@ -99,7 +99,8 @@ def donate(slug):
 def transfer(slug):
     """Move own hours to another community the member belongs to; a retry with the same form moves once."""
     form = _transfer_form(TransferForm())
-    if not form.validate_on_submit() or not form.transfer_id.data or len(form.transfer_id.data) > 36:
+    posted_id = request.form.get("transfer_id", "")
+    if not form.validate_on_submit() or not posted_id or len(posted_id) > 36:
         if not form.errors:
             form.form_errors.append(_("The form has expired; please try again."))
         return _hours_page(transfer=form, status=422)

@@ -102,3 +102,9 @@ def test_opening_the_page_finishes_own_pending_transfers(app, client, auth, hall
     assert hall.where() == (90, 30)
     with app.app_context():
         assert community_session("comm-a").get(LedgerTransfer, "t-open").state == "completed"
+
+
+def test_a_transfer_without_its_form_id_is_refused(client, auth, hall):
+    auth.login("res-a")
+    response = auth.post("/c/comm-a/timebank/hours/transfer", {"to_community": "comm-b", "hours": "1", "minutes": "0"})
+    assert response.status_code == 422 and hall.where() == (120, 0)
