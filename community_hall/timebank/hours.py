@@ -207,6 +207,9 @@ def recover_own(community: Community, user) -> list[tuple[str, str]]:
     outcomes = []
     for transfer_id in mine:
         row = session.get(LedgerTransfer, transfer_id)
+        if get_community(row.other_community) is None:     # never open a database for a community not registered
+            outcomes.append((transfer_id, "pending"))
+            continue
         try:
             ledger.receive_transfer(community_session(row.other_community), transfer_id, user.id, row.minutes,
                                     community.slug, actor_of(user))

@@ -26,12 +26,12 @@ class WholeField(IntegerField):
 class DonateForm(FlaskForm):
     """Give hours to the donation pool or to a member of this community."""
 
-    target = RadioField(_l("Give to"), choices=[SelectChoice("pool", _l("The donation pool (捐赠池)")),
+    target = RadioField(_l("Give the hours to"), choices=[SelectChoice("pool", _l("The donation pool (捐赠池)")),
                                                 SelectChoice("person", _l("A member of this community"))],
                         default="pool", validators=[DataRequired(REQUIRED)])
     to = StringField(_l("Their username or mobile phone number"), validators=[Optional(), Length(max=40)],
                      description=_l("Only needed when giving to a person, e.g. a family member."))
-    hours = WholeField(_l("Hours"), validators=[Optional(), HOURS], default=0, render_kw={"inputmode": "numeric"})
+    hours = WholeField(_l("Number of hours"), validators=[Optional(), HOURS], default=0, render_kw={"inputmode": "numeric"})
     minutes = WholeField(_l("Minutes"), validators=[Optional(), MINUTES], default=0,
                            render_kw={"inputmode": "numeric"})
     key = HiddenField()
@@ -43,7 +43,7 @@ class TransferForm(FlaskForm):
 
     to_community = SelectField(_l("To community"), choices=[], validate_choice=False,
                                validators=[DataRequired(REQUIRED)])
-    hours = WholeField(_l("Hours"), validators=[Optional(), HOURS], default=0, render_kw={"inputmode": "numeric"})
+    hours = WholeField(_l("Number of hours"), validators=[Optional(), HOURS], default=0, render_kw={"inputmode": "numeric"})
     minutes = WholeField(_l("Minutes"), validators=[Optional(), MINUTES], default=0,
                            render_kw={"inputmode": "numeric"})
     transfer_id = HiddenField()
