@@ -220,23 +220,24 @@ def recover_own(community: Community, user) -> list[tuple[str, str]]:
     return outcomes
 
 
-def _gift_target(session: Session, community: Community, user_id: int, to: str, minutes: int):
-    target = POOL if to == POOL else find_member(session, community, to)
+def _gift_target(session: Session, community: Community, user_id: int, to: str | None, minutes: int):
+    target = POOL if to is None else find_member(session, community, to)
     if target == user_id:
         raise HallError(_l("You cannot give hours to yourself."), "to")
     check_enough(session, user_id, minutes)
     return target
 
 
-def review_donation(session: Session, community: Community, user_id: int, to: str, minutes: int
+def review_donation(session: Session, community: Community, user_id: int, to: str | None, minutes: int
                     ) -> Profile | None:
     """Check a gift before it is confirmed; the receiving person's profile (None for the pool)."""
     target = _gift_target(session, community, user_id, to, minutes)
     return None if target == POOL else names(session, [target]).get(target)
 
 
-def donate_hours(session: Session, community: Community, user_id: int, to: str, minutes: int, key: str, actor):
-    """Give hours to the pool ("pool") or to a member named by username or phone, once per form key."""
+def donate_hours(session: Session, community: Community, user_id: int, to: str | None, minutes: int, key: str,
+                 actor):
+    """Give hours to the pool (to=None) or to a member named by username or phone, once per form key."""
     key = f"donate:{user_id}:{key}"
     done = session.scalar(select(LedgerMovement).where(LedgerMovement.idem_key == key))
     if done is not None:    # a double submit: already given, even if what is left would not allow it again

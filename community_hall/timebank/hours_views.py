@@ -76,7 +76,7 @@ def donate(slug):
             form.form_errors.append(_("The form has expired; please try again."))
         return _hours_page(donate=form, status=422)
     minutes = services.to_minutes(form.hours.data, form.minutes.data)
-    to = "pool" if form.target.data == "pool" else (form.to.data or "")
+    to = None if form.target.data == "pool" else (form.to.data or "")
     try:
         if form.confirmed.data != "yes":
             person = services.review_donation(db(), g.community, current_user.id, to, minutes)

@@ -87,6 +87,7 @@ def test_giving_to_a_family_member_by_phone_or_username(app, build, client, auth
 @pytest.mark.parametrize("to, hours, message", [
     ("staff-a", "13", "You do not have that many hours."),
     ("nobody", "1", "No member of this community has that username or phone number."),
+    ("pool", "1", "No member of this community has that username or phone number."),   # a person, not the pool
     ("res-b", "1", "No member of this community has that username or phone number."),    # of another community
     ("res-a", "1", "You cannot give hours to yourself."),
     ("13800000007", "1", "You cannot give hours to yourself."),
@@ -100,7 +101,7 @@ def test_refused_gifts_change_nothing(client, auth, hall, to, hours, message, co
     response = auth.post("/c/comm-a/timebank/hours/donate", {"target": "person", "to": to, "hours": hours,
                                                             "minutes": "0", "key": "k", "confirmed": confirmed})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
-    assert hall.balance("res-a") == 750 and hall.balance("staff-a") == 0
+    assert hall.balance("res-a") == 750 and hall.balance("staff-a") == 0 and hall.balance("pool") == 0
 
 
 def test_head_pages_only_for_the_head(client, auth, hall):
