@@ -43,9 +43,11 @@ class TransferForm(FlaskForm):
 
     to_community = SelectField(_l("To community"), choices=[], validate_choice=False,
                                validators=[DataRequired(REQUIRED)])
-    hours = WholeField(_l("Number of hours"), validators=[Optional(), HOURS], default=0, render_kw={"inputmode": "numeric"})
-    minutes = WholeField(_l("Minutes"), validators=[Optional(), MINUTES], default=0,
-                           render_kw={"inputmode": "numeric"})
+    # ids of their own: the gift form on the same page has fields named hours and minutes too
+    hours = WholeField(_l("Number of hours"), validators=[Optional(), HOURS], default=0, id="transfer-hours",
+                       render_kw={"inputmode": "numeric"})
+    minutes = WholeField(_l("Minutes"), validators=[Optional(), MINUTES], default=0, id="transfer-minutes",
+                         render_kw={"inputmode": "numeric"})
     transfer_id = HiddenField()
 
 
