@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .routing.views import bp as routing_bp
     from .timebank.activity_views import bp as activities_bp
     from .timebank.certificate_views import bp as certificates_bp
+    from .timebank.hours_views import bp as hours_bp
     from .timebank.order_views import bp as orders_bp
     from .timebank.views import bp as timebank_bp
     from .visits.views import bp as visits_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(hours_bp)
 
 
 def register_hooks(app: Flask) -> None:

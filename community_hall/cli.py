@@ -264,3 +264,27 @@ def ledger_check_cmd(slug):
             click.echo(f"  {line}", err=True)
     if broken:
         sys.exit(1)
+
+
+@hall.command("transfer-recover")
+@click.option("--community", "slug", default=None, help="Community slug (default: every community)")
+@click.option("--roll-back", is_flag=True, help="Cancel pending transfers (hours go back) instead of finishing them")
+def transfer_recover_cmd(slug, roll_back):
+    """Finish (or cancel) hours transfers between communities that a failure left pending."""
+    from types import SimpleNamespace
+
+    from .tenancy import community_session
+    from .timebank.ledger import recover_transfers
+
+    def session_for(other):
+        if get_community(other) is None:
+            raise LookupError(other)
+        return community_session(other)
+
+    actor = SimpleNamespace(user_id=None, name="transfer-recover")
+    communities = [_community_or_fail(slug)] if slug else all_communities()
+    for community in communities:
+        outcomes = recover_transfers(community_session(community.slug), community.slug, session_for, actor, roll_back)
+        click.echo(f"{community.slug}: {len(outcomes)} pending transfer(s)")
+        for transfer_id, state in outcomes:
+            click.echo(f"  {transfer_id}: {state}")

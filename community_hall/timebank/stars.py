@@ -53,3 +53,10 @@ def configured_thresholds() -> tuple[int, ...]:
     from flask import current_app
 
     return tuple(current_app.config.get("TIMEBANK_STAR_HOURS", DEFAULT_STAR_HOURS))
+
+
+def thresholds_for(session: Session) -> tuple[int, ...]:
+    """The star thresholds of this community: its own (set by the head), else the TIMEBANK_STAR_HOURS setting."""
+    from .settings import stored_thresholds
+
+    return stored_thresholds(session) or configured_thresholds()

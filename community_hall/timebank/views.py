@@ -106,8 +106,11 @@ def card(slug):
         return redirect(url_for("timebank.apply", slug=slug), code=303)
     verify_url = url_for("timebank.verify", slug=slug, number=volunteer.number, _external=True)
     qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=4, title=_("QR code")))
+    from .hours import hours_text, stars_of
+
     return render("timebank/card.html", v=volunteer, qr=qr, verify_url=verify_url,
-                  teams=team_services.teams_of(db(), volunteer.id))
+                  teams=team_services.teams_of(db(), volunteer.id), stars=stars_of(db(), volunteer.user_id),
+                  hm=hours_text)
 
 
 @bp.route("/timebank/volunteers/<number>")

@@ -17,6 +17,7 @@ import community_hall.timebank.activity_models  # noqa: F401
 import community_hall.timebank.certificate_models  # noqa: F401
 import community_hall.timebank.ledger_models  # noqa: F401
 import community_hall.timebank.order_models  # noqa: F401
+import community_hall.timebank.settings_models  # noqa: F401
 import community_hall.visits.models  # noqa: F401
 import community_hall.window.models  # noqa: F401
 import community_hall.window.ratings_models  # noqa: F401
