@@ -28,7 +28,7 @@ from . import figures as figure_services
 from . import volunteers as volunteer_services
 from .certificate_forms import ExportForm, IssueForm, RequestForm, RevokeForm
 from .certificate_models import format_hours
-from .stars import configured_thresholds
+from .stars import thresholds_for
 
 bp = Blueprint("certificates", __name__, url_prefix="/c/<slug>")
 
@@ -148,7 +148,7 @@ def verify(slug, number):
 @requires("timebank.figures")
 def figures(slug):
     """Registration rate, teams, hours this month, active volunteers, star levels, orders."""
-    data = figure_services.figures(db(), registry_session(), g.community, thresholds=configured_thresholds())
+    data = figure_services.figures(db(), registry_session(), g.community, thresholds=thresholds_for(db()))
     return render("timebank/figures.html", f=data, hours=format_hours, form=ExportForm(request.args),
                   registration_target=figure_services.REGISTRATION_TARGET, teams_target=figure_services.TEAMS_TARGET,
                   active_days=figure_services.ACTIVE_DAYS)
@@ -169,7 +169,7 @@ def ledger_csv(slug):
         start, end = figure_services.date_range(g.community, form.date_from.data, form.date_to.data)
     except HallError as err:
         copy_error(form, err)
-        data = figure_services.figures(db(), registry_session(), g.community, thresholds=configured_thresholds())
+        data = figure_services.figures(db(), registry_session(), g.community, thresholds=thresholds_for(db()))
         return render("timebank/figures.html", f=data, hours=format_hours, form=form,
                       registration_target=figure_services.REGISTRATION_TARGET,
                       teams_target=figure_services.TEAMS_TARGET, active_days=figure_services.ACTIVE_DAYS), 400

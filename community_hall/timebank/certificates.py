@@ -18,6 +18,7 @@ from .certificate_models import Certificate, CertificateCounter, CertificateRequ
 from .ledger import person
 from .ledger_models import LedgerEntry, LedgerMovement
 from .stars import service_minutes
+from .ties import reference_title
 from .volunteer_models import Volunteer
 
 REFERENCE_KINDS = {"activity": _l("Activity"), "order": _l("Service order"), "ticket": _l("Ticket")}
@@ -27,19 +28,6 @@ def _write_lock(session: Session) -> None:
     # A fresh transaction holding SQLite's write lock from its first statement, so the number read is current.
     session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
-def reference_title(session: Session, reference: str) -> str:
-    """What a credit was for, in words ("" when there is no table for its kind yet).
-
-    The one place to extend when activities (活动) and orders (服务订单) get their tables."""
-    kind, _sep, ident = (reference or "").partition(":")
-    if kind == "ticket" and ident.isdigit():
-        from ..window.models import Ticket
-
-        ticket = session.get(Ticket, int(ident))
-        return ticket.item_name if ticket is not None else ""
-    return ""
 
 
 def record_label(record: dict) -> str:

@@ -14,6 +14,7 @@ from ..accounts.models import Membership
 from ..errors import HallError
 from ..tenancy import Community, utcnow
 from .ledger_models import LedgerAccount, LedgerEntry, LedgerMovement
+from .order_models import Order
 from .stars import DEFAULT_STAR_HOURS
 from .volunteer_models import Team, Volunteer
 
@@ -34,7 +35,7 @@ class Figures:
     month_minutes: int
     active_volunteers: int
     stars: list[tuple[int, int]]        # (level, volunteers) for every level from 0 up
-    orders: tuple[int, float | None] | None
+    orders: tuple[int, float | None]
 
     @property
     def registration_met(self) -> bool:
@@ -110,11 +111,12 @@ def star_distribution(session: Session, thresholds=DEFAULT_STAR_HOURS) -> list[t
     return [(n, found.get(n, 0)) for n in range(len(thresholds) + 1)]
 
 
-def orders_done(session: Session) -> tuple[int, float | None] | None:
-    """(orders done, their average rating) once volunteer orders (服务订单) exist; None until then.
-
-    The `volunteer_orders` table arrives with the orders branch: this is the one function to fill in."""
-    return None
+def orders_done(session: Session, start: datetime, end: datetime) -> tuple[int, float | None]:
+    """(service orders confirmed in [start, end), their average rating 1-5, None without any)."""
+    count, average = session.execute(
+        select(func.count(Order.id), func.avg(Order.rating))
+        .where(Order.status == "confirmed", Order.confirmed_at >= _utc(start), Order.confirmed_at < _utc(end))).one()
+    return count, (round(float(average), 1) if average is not None else None)
 
 
 def residents(registry: Session, community: Community) -> int:
@@ -136,7 +138,7 @@ def figures(session: Session, registry: Session, community: Community, now: date
         teams=session.scalar(select(func.count()).select_from(Team)),
         month_start=start, month_minutes=service_minutes_between(session, start, end),
         active_volunteers=active_volunteers(session, now - timedelta(days=ACTIVE_DAYS)),
-        stars=star_distribution(session, thresholds), orders=orders_done(session))
+        stars=star_distribution(session, thresholds), orders=orders_done(session, start, end))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..errors import HallError
 from ..tenancy import Community, community_session, get_community, registry_session
 from . import ledger, stars
 from .ledger_models import ISSUING, POOL, LedgerAccount, LedgerEntry, LedgerMovement, LedgerTransfer
+from .ties import reference_title
 
 PER_PAGE = 20
 MAX_HOURS = 500
@@ -114,6 +115,8 @@ class Line:
 def reference_text(session: Session, reference: str, own: str | None = None) -> str:
     """A movement's reference as readable text."""
     kind, _sep, rest = (reference or "").partition(":")
+    if kind in ("activity", "order", "ticket") and (title := reference_title(session, reference)):
+        return title
     if kind == "activity":
         return _("Activity %(id)s", id=rest)
     if kind == "order":

@@ -81,3 +81,16 @@ def served_order(username: str = "res-a", hours: str = "2", volunteer: str = "vo
     services.dispatch(session, order.id, v.id, HEAD)
     services.accept(session, order.id, actor(volunteer))
     return services.complete(session, order.id, actor(volunteer), hours, "修好了")
+
+
+def books_sound(session) -> list[str]:
+    """ledger-check's problems, leaving out the three seed credits (they stand in for past activities this set-up
+    does not build), so the order's own credit must be held by the confirmed order."""
+    from sqlalchemy import select
+
+    from community_hall.timebank.ledger_models import LedgerMovement
+
+    seeds = session.scalars(select(LedgerMovement.id).where(
+        LedgerMovement.idem_key.in_(("seed-res", "seed-son", "seed-vol2")))).all()
+    assert len(seeds) == 3
+    return [p for p in ledger.check(session) if not any(p.startswith(f"movement {m}: credit for") for m in seeds)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ from community_hall.errors import HallError
 from community_hall.tenancy import community_session
 from community_hall.timebank import ledger
 from community_hall.timebank.ledger_models import LedgerEntry, LedgerMovement
+from community_hall.timebank.order_models import Order
 
 HEAD = SimpleNamespace(user_id=1, name="王主任")
 
@@ -41,7 +43,7 @@ def test_credit_pay_donate_move_hours_with_balanced_entries(db):
     assert ledger.balance(db, "pool") == 5
     assert ledger.balance(db, "issuing") == -120 + 45 + 10
     assert set(_sums(db)) == {0} and len(_sums(db)) == 5
-    assert ledger.check(db) == []
+    assert ledger.check(db, ties=False) == []
     lines = ledger.statement(db, 7)
     assert [(ln.kind, ln.amount, ln.balance) for ln in lines] == [
         ("credit_service", 120, 120), ("pay_service", -45, 75), ("donate", -30, 45), ("donate", -15, 30)]
@@ -92,7 +94,7 @@ def test_overdraft_lowers_the_floor_and_cannot_be_cut_below_the_balance(db):
         ledger.set_overdraft(db, 7, 10, HEAD)
     with pytest.raises(HallError, match="between 0 and 500"):
         ledger.set_overdraft(db, 7, -1, HEAD)
-    assert ledger.check(db) == []
+    assert ledger.check(db, ties=False) == []
 
 
 def test_a_repeated_key_returns_the_first_movement_and_credits_once(db):
@@ -117,7 +119,7 @@ def test_reversal_is_a_new_opposite_movement_once(db):
     with pytest.raises(HallError, match="no such movement"):
         ledger.reverse(db, 999, "x", HEAD)
     assert db.scalar(select(text("count(*)")).select_from(LedgerEntry)) == 4   # nothing edited or deleted
-    assert ledger.check(db) == []
+    assert ledger.check(db, ties=False) == []
 
 
 def test_reversing_a_spent_credit_would_break_the_floor(db):
@@ -156,7 +158,20 @@ def test_concurrent_retries_credit_once_and_payers_never_break_the_floor(app, bu
         assert errors == []
         assert ledger.balance(session, "person:8") == 30
         assert ledger.balance(session, "person:7") == 0 and len(refused) == 30 - 10
-        assert ledger.check(session) == []
+        assert ledger.check(session, ties=False) == []
+
+
+def _held_credit(session, user_id: int, minutes: int) -> LedgerMovement:
+    """A credit held by a confirmed order, as ledger-check requires of every credit."""
+    order = Order(item_name="助老陪护", resident_user_id=99, resident_name="李奶奶", phone="13900000000", address="1-101",
+                  wanted_day=date(2026, 11, 20), wanted_part="am", placed_by_user_id=99, status="confirmed",
+                  minutes=minutes)
+    session.add(order)
+    session.commit()
+    movement = ledger.credit_service(session, user_id, minutes, f"order:{order.id}", f"order:{order.id}:credit", HEAD)
+    order.credit_movement_id = movement.id
+    session.commit()
+    return movement
 
 
 def _corrupt(app, sql):
@@ -168,9 +183,25 @@ def _corrupt(app, sql):
 
 
 def test_ledger_check_passes_a_sound_ledger(app, db, runner):
-    ledger.credit_service(db, 7, 60, "activity:1", "c1", HEAD)
+    _held_credit(db, 7, 60)
     result = runner.invoke(args=["hall", "ledger-check", "--community", "comm-a"])
     assert result.exit_code == 0 and "comm-a: ok" in result.output
+
+
+def test_ledger_check_finds_credits_no_confirmed_activity_or_order_holds(app, db, runner):
+    held = _held_credit(db, 7, 60)
+    stray = ledger.credit_service(db, 7, 30, "activity:1", "stray", HEAD)         # no such activity
+    other = ledger.credit_service(db, 7, 30, f"order:{held.id + 5}", "other", HEAD)   # an order that does not hold it
+    assert ledger.check(db, ties=False) == []
+    assert ledger.check(db) == [
+        f"movement {stray.id}: credit for activity:1 is not held by a confirmed activity sign-up or order "
+        "(finish the confirmation, or reverse the credit)",
+        f"movement {other.id}: credit for {other.reference} is not held by a confirmed activity sign-up or order "
+        "(finish the confirmation, or reverse the credit)"]
+    db.query(Order).update({"status": "done"})     # the order that held the first credit is not confirmed after all
+    db.commit()
+    result = runner.invoke(args=["hall", "ledger-check", "--community", "comm-a"])
+    assert result.exit_code == 1 and "comm-a: 3 problem(s)" in result.output
 
 
 @pytest.mark.parametrize("sql, expected", [
@@ -194,7 +225,7 @@ def test_ledger_check_passes_a_sound_ledger(app, db, runner):
      "movement 52: reverses movement None, which does not exist"),
 ])
 def test_ledger_check_finds_corruption_and_exits_non_zero(app, db, runner, sql, expected):
-    ledger.credit_service(db, 7, 60, "activity:1", "c1", HEAD)
+    _held_credit(db, 7, 60)
     db.close()
     _corrupt(app, sql)
     result = runner.invoke(args=["hall", "ledger-check", "--community", "comm-a"])
@@ -207,7 +238,7 @@ def test_ledger_check_covers_every_community_by_default(app, build, runner):
     build.community("comm-b", "乙社区")
     with app.app_context():
         for slug in ("comm-a", "comm-b"):
-            ledger.credit_service(community_session(slug), 7, 60, "activity:1", "c1", HEAD)
+            _held_credit(community_session(slug), 7, 60)
     _corrupt(app, ["INSERT INTO ledger_entries (movement_id, account, amount) VALUES (1, 'person:7', 1)"])
     result = runner.invoke(args=["hall", "ledger-check"])
     assert result.exit_code == 1

@@ -91,7 +91,7 @@ def test_random_sequences_keep_the_books_sound(app, ops):
         for account, value in balances.items():
             low = ledger.floor(db, account)
             assert low is None or value >= low
-        assert ledger.check(db) == []
+        assert ledger.check(db, ties=False) == []
         db.close()
 
 
@@ -127,7 +127,7 @@ def test_transfers_that_fail_midway_never_lose_or_duplicate_hours(app, steps):
             if i % 3 == 2:      # the recovery job runs now and then, the rest stays pending for a while
                 for s in db:
                     ledger.recover_transfers(db[s], slugs[s], of, HEAD, roll_back=roll_back)
-            assert ledger.check(db["x"]) == [] and ledger.check(db["y"]) == []
+            assert ledger.check(db["x"], ties=False) == [] and ledger.check(db["y"], ties=False) == []
         for s in db:
             ledger.recover_transfers(db[s], slugs[s], of, HEAD)
         assert ledger.combined_balance(list(db.values()), 7) == 200

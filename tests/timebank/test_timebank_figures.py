@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +16,7 @@ from community_hall.tenancy import community_session, get_community, registry_se
 from community_hall.timebank import figures, ledger
 from community_hall.timebank import volunteers as volunteer_services
 from community_hall.timebank.ledger_models import LedgerMovement
+from community_hall.timebank.order_models import Order
 from community_hall.timebank.volunteer_models import Team
 
 HEAD = SimpleNamespace(user_id=1, name="站长a")
@@ -45,13 +46,32 @@ def test_an_empty_community_has_zero_figures(app, people):
     with app.app_context():
         f = _figures(community_session("comm-a"))
     assert (f.volunteers, f.residents, f.registration_rate, f.teams) == (0, 1, 0.0, 0)
-    assert (f.month_minutes, f.active_volunteers, f.orders) == (0, 0, None)
+    assert (f.month_minutes, f.active_volunteers, f.orders) == (0, 0, (0, None))
     assert f.stars == [(0, 0), (1, 0), (2, 0)]
     assert not f.registration_met and not f.teams_met
     assert f.month_start == datetime(2026, 3, 1, tzinfo=figures.ZoneInfo("Asia/Shanghai"))
 
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+
+
+def _order(session, status, confirmed_at=None, rating=None):
+    session.add(Order(item_name="助老陪护", resident_user_id=99, resident_name="李奶奶", phone="13900000000",
+                      address="1-101", wanted_day=date(2026, 3, 1), wanted_part="am", placed_by_user_id=99,
+                      status=status, rating=rating, confirmed_at=confirmed_at))
+
+
+@BOTH
+def test_orders_confirmed_this_local_month_with_their_average_rating(app, people, backend):
+    with app.app_context():
+        s = community_session("comm-a")
+        _order(s, "confirmed", datetime(2026, 3, 2, 3, 0, tzinfo=UTC), 5)
+        _order(s, "confirmed", datetime(2026, 3, 14, 9, 0, tzinfo=UTC), 4)
+        _order(s, "confirmed", datetime(2026, 2, 28, 16, 30, tzinfo=UTC), 5)   # 1 March 00:30 in Shanghai: counts
+        _order(s, "confirmed", datetime(2026, 2, 28, 15, 30, tzinfo=UTC), 1)   # still February in Shanghai
+        _order(s, "done")                                                      # done, not yet confirmed
+        s.commit()
+        assert _figures(s).orders == (3, 4.7)
 
 
 @BOTH
@@ -121,7 +141,7 @@ def test_figures_page_for_head_and_district_only(app, client, auth, people, zh):
         page = client.get("/c/comm-a/timebank/figures").get_data(as_text=True)
         assert zh("Volunteer registration rate") in page and zh("Not met") in page
         orders = page.split('id="figure-orders"')[1].split("</tr>")[0]
-        assert "—" in orders                            # orders are not built yet
+        assert "<td>0 (—)</td>" in orders                # no orders confirmed: no average either
         assert ("ledger.csv" in page) == (username == "head-a")
         month = page.split('id="figure-month"')[1].split("</tr>")[0]
         assert "<td>1.5</td>" in month

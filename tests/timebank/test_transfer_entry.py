@@ -84,7 +84,8 @@ def test_a_failure_between_steps_is_finished_by_the_command(app, client, auth, r
     assert hall.where() == (60, 60)
     assert "comm-a: 0 pending" in runner.invoke(args=["hall", "transfer-recover"]).output
     with app.app_context():
-        assert ledger.check(community_session("comm-a")) == [] and ledger.check(community_session("comm-b")) == []
+        for slug in ("comm-a", "comm-b"):
+            assert ledger.check(community_session(slug), ties=False) == []
 
 
 def test_the_command_can_roll_back(app, runner, hall):
