@@ -148,7 +148,9 @@ def _order_page(order: Order, **forms):
     confirm = forms.get("confirm_form") or ConfirmForm()
     confirm.source.choices = _source_choices(order)
     if confirm.source.data is None:
-        confirm.source.data = "own"
+        # A resident on the pool list whose own hours cannot cover the service (the usual 孤寡老人) pays from the pool.
+        short = ledger.balance(db(), ledger.person(order.resident_user_id)) < (order.minutes or 0)
+        confirm.source.data = "pool" if short and services.is_eligible(db(), order.resident_user_id) else "own"
     assigned = db().get(Volunteer, order.volunteer_id) if order.volunteer_id else None
     return render("timebank/order.html", o=order, staff=_staff(), candidates=candidates, assigned=assigned,
                   is_resident=order.resident_user_id == current_user.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from community_hall.tenancy import community_session
@@ -164,6 +166,26 @@ def test_pool_page_is_for_the_head_only(site, client, auth):
     auth.post(f"/c/comm-a/orders/pool/{uid(site, 'res-a')}/remove")
     with site.app_context():
         assert community_session("comm-a").get(PoolEligible, uid(site, "res-a")) is None
+
+
+def test_the_pool_is_preselected_for_a_listed_resident_whose_own_hours_are_short(site, client, auth):
+    from tests.timebank.orders_setup import served_order
+
+    def checked(order_id):
+        page = client.get(f"/c/comm-a/orders/{order_id}").get_data(as_text=True)
+        return re.search(r'<input checked[^>]*name="source"[^>]*>', page).group(0)
+
+    with site.app_context():
+        short, covered = served_order(hours="4").id, served_order(hours="2").id    # res-a holds 3 hours
+    auth.login("res-a")
+    assert 'value="own"' in checked(short)                  # not on the pool list yet
+    with site.app_context():
+        from community_hall.timebank import orders
+        from tests.timebank.orders_setup import HEAD
+
+        orders.mark_eligible(community_session("comm-a"), "res-a", "isolated", HEAD)
+    assert 'value="pool"' in checked(short)
+    assert 'value="own"' in checked(covered)                # own hours cover it: still their own first
 
 
 def test_a_home_visit_ticket_is_dispatched_from_the_visits_list(site, client, auth):
