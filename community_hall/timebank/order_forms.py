@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..window.ratings import LEVEL_LABELS
@@ -28,6 +28,7 @@ class OrderForm(FlaskForm):
     phone = StringField(_l("Phone for the volunteer to call"), validators=[DataRequired(REQUIRED), Length(max=20)],
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
     note = TextAreaField(_l("Anything the volunteer should know (optional)"), validators=[Optional(), Length(max=500)])
+    key = HiddenField()
 
 
 class DispatchForm(FlaskForm):

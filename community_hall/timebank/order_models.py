@@ -53,6 +53,7 @@ class Order(CommunityBase):
     credit_movement_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    request_key: Mapped[str | None] = mapped_column(String(36), unique=True)   # one per rendered form: no double orders
 
     events: Mapped[list[OrderEvent]] = relationship(order_by="OrderEvent.id", lazy="select")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -99,6 +100,8 @@ def new(slug):
     """点单: order a volunteer service (staff may order for a resident who calls or walks in)."""
     form = OrderForm()
     form.item.choices = [SelectChoice(str(i.id), i.name) for i in services.volunteer_items(db())]
+    if not form.key.data:
+        form.key.data = uuid.uuid4().hex      # a new key per rendered form: a double click places one order
     if request.method == "GET":
         form.item.data = request.args.get("item", "")
         profile = db().get(Profile, current_user.id)
@@ -116,7 +119,8 @@ def new(slug):
             item_id = int(form.item.data) if (form.item.data or "").isdigit() else 0
             order = services.place(db(), resident_id, services.NewOrder(
                 item_id=item_id, wanted_day=form.wanted_day.data, wanted_part=form.wanted_part.data,
-                address=form.address.data, phone=form.phone.data, note=form.note.data or ""), _actor(), _today())
+                address=form.address.data, phone=form.phone.data, note=form.note.data or "",
+                request_key=form.key.data), _actor(), _today())
         except HallError as err:
             db().rollback()
             copy_error(form, err)

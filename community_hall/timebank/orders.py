@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Profile
@@ -44,6 +45,7 @@ class NewOrder:
     address: str
     phone: str
     note: str = ""
+    request_key: str | None = None      # from the rendered form: sending it twice places one order
 
 
 def _write_lock(session: Session) -> None:
@@ -101,6 +103,9 @@ def _check_new(session: Session, data: NewOrder, today: date) -> tuple[ServiceIt
 def place(session: Session, resident_user_id: int, data: NewOrder, actor: Actor, today: date) -> Order:
     """Order a volunteer service for a resident (the actor is the resident, or staff ordering for them by proxy)."""
     item, address, phone = _check_new(session, data, today)
+    key = (data.request_key or "")[:36] or None
+    if key is not None and (first := _placed_with(session, key, actor)) is not None:
+        return first
     profile = session.get(Profile, resident_user_id)
     if profile is None:
         raise HallError(_l("Nobody with this phone or username is registered in this community."), "resident")
@@ -109,12 +114,23 @@ def place(session: Session, resident_user_id: int, data: NewOrder, actor: Actor,
                   resident_name=profile.real_name, phone=phone, address=address, note=(data.note or "").strip(),
                   wanted_day=data.wanted_day, wanted_part=data.wanted_part, by_proxy=by_proxy,
                   placed_by_user_id=actor.user_id, placed_by_name=(actor.name or "")[:50], status="open",
-                  on_board=False, done_note="", comment="", rated_on_behalf=False, pay_source="")
+                  on_board=False, done_note="", comment="", rated_on_behalf=False, pay_source="", request_key=key)
     session.add(order)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:      # the same form sent twice at once: the other request placed it
+        session.rollback()
+        if key is not None and (first := _placed_with(session, key, actor)) is not None:
+            return first
+        raise HallError(_l("This form was already used. Please open the order page again.")) from None
     _event(session, order, actor, "proxy_order" if by_proxy else "order", order.note)
     session.commit()
     return order
+
+
+def _placed_with(session: Session, key: str, actor: Actor) -> Order | None:
+    """The order this person already placed with this form key, if any."""
+    return session.scalar(select(Order).where(Order.request_key == key, Order.placed_by_user_id == actor.user_id))
 
 
 def create_from_ticket(session: Session, ticket_id: int, actor: Actor, today: date) -> Order:

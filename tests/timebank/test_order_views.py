@@ -89,6 +89,22 @@ def test_the_whole_flow_through_the_pages(site, client, auth, zh):
     assert zh("Confirmed and rated by staff for the resident") in page and zh("Confirmed and paid") in page
 
 
+def test_the_same_order_form_sent_twice_places_one_order(site, client, auth):
+    auth.login("res-a")
+    key = client.get("/c/comm-a/orders/new").get_data(as_text=True).split('name="key" type="hidden" value="')[1][:32]
+    first = auth.post("/c/comm-a/orders/new", _order_form(site, key=key))
+    again = auth.post("/c/comm-a/orders/new", _order_form(site, key=key))        # a double click, a retried request
+    orders = _orders(site)
+    assert len(orders) == 1 and orders[0].request_key == key
+    assert first.headers["Location"] == again.headers["Location"]
+    auth.login("staff-a")       # a key is only ever found for the person who placed it
+    page = auth.post("/c/comm-a/orders/new", _order_form(site, key=key)).get_data(as_text=True)
+    assert "请重新打开下单页面" in page and len(_orders(site)) == 1
+    auth.login("res-a")
+    auth.post("/c/comm-a/orders/new", _order_form(site, key="another-form"))    # a new form is a new order
+    assert len(_orders(site)) == 2
+
+
 def test_staff_order_by_proxy_for_a_resident_by_phone(site, client, auth, zh):
     auth.login("staff-a")
     page = auth.post("/c/comm-a/orders/new", _order_form(site, resident="13900000099")).get_data(as_text=True)

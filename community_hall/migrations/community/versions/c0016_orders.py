@@ -69,6 +69,7 @@ def upgrade():
         sa.Column("credit_movement_id", sa.Integer),
         sa.Column("created_at", tz, nullable=False),
         sa.Column("confirmed_at", tz),
+        sa.Column("request_key", sa.String(36), unique=True),
     )
     op.create_index("ix_orders_status", "orders", ["status", "on_board"])
     op.create_index("ix_orders_resident", "orders", ["resident_user_id"])
