@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Profile, User
 from ..errors import HallError
 from ..tenancy import registry_session, utcnow
-from .order_models import RELATIONS, FamilyGrant, Order
+from .ledger import person
+from .ledger_models import LedgerEntry, LedgerMovement
+from .order_models import RELATIONS, FamilyGrant
 
 MAX_CAP_HOURS = 500
 
@@ -94,7 +96,12 @@ def active_grant(session: Session, grantor_user_id: int, grantee_user_id: int) -
                                                     FamilyGrant.active.is_(True)))
 
 
-def used_this_month(session: Session, grant_id: int, month_start: datetime) -> int:
-    """Minutes already paid from a grant since the start of the month."""
-    return session.scalar(select(func.coalesce(func.sum(Order.minutes), 0)).where(
-        Order.grant_id == grant_id, Order.status == "confirmed", Order.confirmed_at >= month_start))
+def used_this_month(session: Session, grant: FamilyGrant, month_start: datetime) -> int:
+    """Minutes the grantor's hours paid for the grantee since the start of the month, read from the ledger itself so
+    that a payment counts from the moment it is made (see orders.confirm, which checks the cap inside the payment)."""
+    return -session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerMovement, LedgerMovement.id == LedgerEntry.movement_id)
+        .where(LedgerMovement.kind == "pay_service", LedgerMovement.created_at >= month_start,
+               LedgerMovement.reason == f"on behalf of person:{int(grant.grantee_user_id)}",
+               LedgerEntry.account == person(grant.grantor_user_id)))

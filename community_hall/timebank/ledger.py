@@ -173,15 +173,18 @@ def credit_service(session: Session, user_id: int, minutes: int, reference: str,
 
 
 def pay_service(session: Session, payer_user_id: int, minutes: int, reference: str, idem_key: str, actor,
-                on_behalf_of: int | None = None) -> LedgerMovement:
-    """Pay for a volunteer service with hours: person → issuing. Hours buy services only, never cash or goods."""
+                on_behalf_of: int | None = None, also=None) -> LedgerMovement:
+    """Pay for a volunteer service with hours: person → issuing. Hours buy services only, never cash or goods.
+
+    `also(session, movement_id)` runs inside the payment's transaction after it is written; raising HallError there
+    undoes the payment (a family grant's monthly cap is checked this way, so two payments at once cannot pass it)."""
     _check_minutes(minutes)
     if not REFERENCE.match(reference or ""):
         raise HallError(_l("A payment must name the order or activity it pays for."), "reference")
     payer = person(payer_user_id)
     reason = f"on behalf of person:{int(on_behalf_of)}" if on_behalf_of is not None else ""
     return _post(session, "pay_service", idem_key, [(payer, -minutes), (ISSUING, minutes)], actor,
-                 reference=reference, reason=reason, must_exist=(payer,))
+                 reference=reference, reason=reason, must_exist=(payer,), also=also)
 
 
 def pay_from_pool(session: Session, resident_user_id: int, minutes: int, reference: str, idem_key: str, actor

@@ -23,7 +23,7 @@ from ..window.models import Ticket
 from ..window.services import Actor
 from . import family, ledger
 from .ledger_models import POOL, LedgerEntry, LedgerMovement
-from .order_models import PAY_SOURCES, POOL_REASONS, Order, OrderEvent, PoolEligible
+from .order_models import PAY_SOURCES, POOL_REASONS, FamilyGrant, Order, OrderEvent, PoolEligible
 from .volunteer_models import DAYS, PARTS, Volunteer
 from .volunteers import PHONE, approved, approved_volunteer
 
@@ -319,6 +319,18 @@ def _payment_made(session: Session, order: Order, pay: LedgerMovement) -> Paymen
     return Payment("family", payer, grant.id if grant else None)
 
 
+def _check_cap(session: Session, grant, needed: int, tz: str, counted: bool = False) -> None:
+    """Refuse when `needed` minutes would pass the grant's monthly cap (`counted`: this payment is already in the
+    ledger, inside its own transaction, so two payments at once cannot both slip under the cap)."""
+    if grant is None or grant.monthly_cap_minutes is None:
+        return
+    used = family.used_this_month(session, grant, month_start(tz)) - (needed if counted else 0)
+    if used + needed > grant.monthly_cap_minutes:
+        raise HallError(_l("This would pass the monthly limit of the family grant: %(used)s of %(cap)s hours "
+                           "used this month, this service took %(needed)s hours.", used=_hours(used),
+                           cap=_hours(grant.monthly_cap_minutes), needed=_hours(needed)), "source")
+
+
 def _choose_payment(session: Session, order: Order, source: str, grantor_user_id: int | None, tz: str) -> Payment:
     """Check the chosen source may pay and holds enough hours; refuse with the balance otherwise."""
     if source not in PAY_SOURCES:
@@ -330,12 +342,7 @@ def _choose_payment(session: Session, order: Order, source: str, grantor_user_id
         grant = family.active_grant(session, grantor_user_id, order.resident_user_id) if grantor_user_id else None
         if grant is None:
             raise HallError(_l("No family member has granted you their hours (or the grant was withdrawn)."), "source")
-        if grant.monthly_cap_minutes is not None:
-            used = family.used_this_month(session, grant.id, month_start(tz))
-            if used + needed > grant.monthly_cap_minutes:
-                raise HallError(_l("This would pass the monthly limit of the family grant: %(used)s of %(cap)s hours "
-                                   "used this month, this service took %(needed)s hours.", used=_hours(used),
-                                   cap=_hours(grant.monthly_cap_minutes), needed=_hours(needed)), "source")
+        _check_cap(session, grant, needed, tz)
         payment, account = Payment("family", grant.grantor_user_id, grant.id), ledger.person(grant.grantor_user_id)
     else:
         if not is_eligible(session, order.resident_user_id):
@@ -386,8 +393,9 @@ def confirm(session: Session, order_id: int, actor: Actor, rating: int, comment:
             pay = ledger.pay_from_pool(session, order.resident_user_id, minutes, reference, f"{reference}:pay", actor)
         else:
             on = order.resident_user_id if payment.source == "family" else None
+            grant = session.get(FamilyGrant, payment.grant_id) if payment.grant_id else None
             pay = ledger.pay_service(session, payment.payer_user_id, minutes, reference, f"{reference}:pay", actor,
-                                     on_behalf_of=on)
+                                     on_behalf_of=on, also=lambda s, _mid: _check_cap(s, grant, minutes, tz, True))
     credit = ledger.credit_service(session, volunteer.user_id, minutes, reference, f"{reference}:credit", actor)
     return _mark_confirmed(session, order.id, actor, rating, comment, on_behalf, payment, pay.id, credit.id)
 

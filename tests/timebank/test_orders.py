@@ -194,6 +194,27 @@ def test_family_grant_cap_and_revocation_are_checked(db):
     assert _snapshot(db) == before
 
 
+def test_the_grant_cap_holds_when_two_confirmations_pass_the_first_check_together(db, monkeypatch):
+    family.grant(db, uid("son-a"), "13800000007", "child", 2.5)     # 150 minutes a month
+    first, second = served_order(hours="2"), served_order(hours="1")
+    choose = services._choose_payment
+
+    def overtaken(session, order, *args):
+        # This confirmation has passed the cap check when another one, for the first order, pays in between.
+        payment = choose(session, order, *args)
+        if order.id == second.id:
+            services.confirm(db, first.id, actor("res-a"), 5, "", "family", uid("son-a"))
+        return payment
+
+    monkeypatch.setattr(services, "_choose_payment", overtaken)
+    with pytest.raises(HallError, match="monthly limit"):
+        services.confirm(db, second.id, actor("res-a"), 5, "", "family", uid("son-a"))
+    db.rollback()
+    assert db.get(Order, first.id).status == "confirmed" and db.get(Order, second.id).status == "done"
+    assert ledger.balance(db, ledger.person(uid("son-a"))) == 300 - 120       # only the first order was charged
+    assert ledger.check(db, ties=False) == []
+
+
 def test_pay_from_the_pool_needs_the_heads_mark(db):
     order = served_order(hours="3")
     with pytest.raises(HallError, match="donation pool"):
