@@ -8,6 +8,7 @@ import re
 import threading
 
 import pytest
+from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
 from community_hall import create_app
@@ -133,3 +134,12 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def zh(app):
+    """A message as the Chinese pages show it (whatever the catalogue says today)."""
+    def text(message, **values):
+        with app.test_request_context(), force_locale("zh_CN"):
+            return gettext(message, **values)
+    return text

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.accounts.models import User
@@ -40,15 +39,6 @@ def activity(app, build):
             title="楼道清洁日", description="清理楼道杂物", starts_at=starts, ends_at=starts + timedelta(hours=2),
             place="服务站门口", slots=2, hours="2", skills=["repair"]), head.id, head.display_name, True)
         return found.id, res.id
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def test_volunteer_signs_up_and_staff_confirm_attendance(app, activity, hall, new_tab, zh):

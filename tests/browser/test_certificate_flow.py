@@ -9,7 +9,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.accounts.models import User
@@ -36,15 +35,6 @@ def volunteer(app, build):
         volunteer_services.approve(session, get_community(SLUG), v.id, 1)
         ledger.credit_service(session, uid, 120, "activity:12", "a12", HEAD)
         ledger.credit_service(session, uid, 90, "order:5", "o5", HEAD)
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def test_volunteer_asks_head_issues_anyone_checks(volunteer, hall, new_tab, zh):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.floor import services
@@ -32,15 +31,6 @@ def floor(app, build, menu):  # noqa: F811
         b = services.create_window(session, "B", "2号窗口", "社会保障")
         session.commit()
         return a.id, b.id
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it (whatever the catalogue says today)."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def tab_to(page, target, limit: int = 60) -> None:

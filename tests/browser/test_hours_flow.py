@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.accounts.models import User
@@ -25,15 +24,6 @@ def hours(app, build):
     with app.app_context():
         uid = registry_session().query(User).filter_by(username="res-a").one().id
         ledger.credit_service(community_session(SLUG), uid, 750, "activity:1", "c1", SimpleNamespace(user_id=1, name="站长"))
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def test_member_gives_hours_and_head_reverses(hours, hall, new_tab, zh):

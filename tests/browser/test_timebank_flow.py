@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.accounts.models import User
@@ -47,15 +46,6 @@ def timebank(app, build):
         local = local_now(get_community(SLUG))
         return {name: registry_session().query(User).filter_by(username=name).one().id
                 for name in ("res-a", "elder-a")} | {"tomorrow": (local + timedelta(days=1)).date()}
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def _submit(tab, button, name: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from community_hall.tenancy import community_session
@@ -29,15 +28,6 @@ def teams(app, build):
         team_services.save_team(session, "义务巡逻队", "夜间巡逻")
         team_services.save_team(session, "助老服务队", "陪伴老人")
         session.commit()
-
-
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
 
 
 def test_resident_applies_head_approves_resident_sees_card(teams, hall, new_tab, zh):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask_babel import force_locale, gettext
 
 GOOD = {"real_name": "王小明", "phone": "13912345678", "id_number": "120101199001011234",
         "skills": ["repair", "computer"], "skills_other": "会修自行车", "availability": ["mon-am", "sat-eve"],
@@ -25,10 +24,3 @@ def apply_as(auth):
     return go
 
 
-@pytest.fixture
-def zh(app):
-    """A message as the Chinese pages show it."""
-    def text(message, **values):
-        with app.test_request_context(), force_locale("zh_CN"):
-            return gettext(message, **values)
-    return text
