@@ -1,0 +1,86 @@
+"""Server-rendered SVG charts: each a figure with a titled image, a one-sentence summary and its data table.
+
+The SVG is for the eye (role="img", named by its <title> and <desc>); the table next to it carries the same
+numbers for screen readers and print. Colours come from classes in hall.css (the CSP forbids inline styles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+WIDTH = 640
+LABEL_WIDTH = 230          # room for about twelve Chinese characters at the font size below
+BAR_LEFT = LABEL_WIDTH + 10
+BAR_RIGHT = WIDTH - 90     # room for the value after the longest bar
+ROW = 40
+BAR = 24
+FONT = 18
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart: its label, its value (None when there is nothing to show) and an optional target."""
+
+    label: str
+    value: float | int | None
+    target: float | None = None
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _shown(value, unit: str) -> str:
+    return "—" if value is None else f"{_number(value)}{unit}"
+
+
+def chart(chart_id: str, title: str, summary: str, bars: list[Bar], unit: str = "", scale: float | None = None,
+          value_heading: str | None = None) -> Markup:
+    """A horizontal bar chart; `scale` fixes the full length (100 for rates), else the largest value is full."""
+    top = max([b.value for b in bars if b.value is not None] + [b.target or 0 for b in bars] + [0])
+    scale = scale or top or 1
+    span = BAR_RIGHT - BAR_LEFT
+    height = ROW * len(bars) + 10
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    shapes = []
+    for n, bar in enumerate(bars):
+        y = 5 + n * ROW
+        middle = y + ROW / 2
+        shapes.append(f'<text x="{LABEL_WIDTH}" y="{middle:g}" text-anchor="end" dominant-baseline="middle" '
+                      f'font-size="{FONT}" class="chart-label">{escape(bar.label)}</text>')
+        shapes.append(f'<rect x="{BAR_LEFT}" y="{middle - BAR / 2:g}" width="{span}" height="{BAR}" '
+                      f'class="chart-track"/>')
+        length = 0.0
+        if bar.value is not None:
+            length = span * min(float(bar.value), scale) / scale
+            shapes.append(f'<rect x="{BAR_LEFT}" y="{middle - BAR / 2:g}" width="{length:.1f}" height="{BAR}" '
+                          f'class="chart-bar{" chart-below" if bar.target and bar.value < bar.target else ""}"/>')
+        if bar.target is not None:
+            x = BAR_LEFT + span * min(bar.target, scale) / scale
+            shapes.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 2}" y2="{y + ROW - 2}" stroke-width="3" '
+                          f'class="chart-target"/>')
+        shapes.append(f'<text x="{BAR_LEFT + length + 8:.1f}" y="{middle:g}" dominant-baseline="middle" '
+                      f'font-size="{FONT}" class="chart-value">{escape(_shown(bar.value, unit))}</text>')
+    has_target = any(b.target is not None for b in bars)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(b.label)}</th><td>{escape(_shown(b.value, unit))}</td>'
+        + (f'<td>{escape(_shown(b.target, unit))}</td>' if has_target else "") + "</tr>" for b in bars)
+    head = (f'<tr><th scope="col">{escape(_("Figure"))}</th><th scope="col">{escape(value_heading or _("Value"))}</th>'
+            + (f'<th scope="col">{escape(_("Target"))}</th>' if has_target else "") + "</tr>")
+    return Markup(
+        f'<figure class="chart" id="{chart_id}">'
+        f'<figcaption class="chart-title">{escape(title)}</figcaption>'
+        f'<div class="chart-body">'
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(summary)}</desc>'
+        + "".join(shapes) +
+        f'</svg>'
+        f'<table class="data chart-table"><caption>{escape(_("The figures of this chart"))}</caption>'
+        f'<thead>{head}</thead><tbody>{rows}</tbody></table>'
+        f'</div><p class="chart-summary">{escape(summary)}</p></figure>')
