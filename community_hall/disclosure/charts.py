@@ -66,12 +66,15 @@ def chart(chart_id: str, title: str, summary: str, bars: list[Bar], unit: str = 
                           f'class="chart-target"/>')
         shapes.append(f'<text x="{BAR_LEFT + length + 8:.1f}" y="{middle:g}" dominant-baseline="middle" '
                       f'font-size="{FONT}" class="chart-value">{escape(_shown(bar.value, unit))}</text>')
+    # gettext outside the f-strings below, where the message extractor would not see it
+    figure_label, value_label, target_label = _("Figure"), value_heading or _("Value"), _("Target")
+    caption = _("The figures of this chart")
     has_target = any(b.target is not None for b in bars)
     rows = "".join(
         f'<tr><th scope="row">{escape(b.label)}</th><td>{escape(_shown(b.value, unit))}</td>'
         + (f'<td>{escape(_shown(b.target, unit))}</td>' if has_target else "") + "</tr>" for b in bars)
-    head = (f'<tr><th scope="col">{escape(_("Figure"))}</th><th scope="col">{escape(value_heading or _("Value"))}</th>'
-            + (f'<th scope="col">{escape(_("Target"))}</th>' if has_target else "") + "</tr>")
+    head = (f'<tr><th scope="col">{escape(figure_label)}</th><th scope="col">{escape(value_label)}</th>'
+            + (f'<th scope="col">{escape(target_label)}</th>' if has_target else "") + "</tr>")
     return Markup(
         f'<figure class="chart" id="{chart_id}">'
         f'<figcaption class="chart-title">{escape(title)}</figcaption>'
@@ -81,6 +84,6 @@ def chart(chart_id: str, title: str, summary: str, bars: list[Bar], unit: str = 
         f'<title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(summary)}</desc>'
         + "".join(shapes) +
         f'</svg>'
-        f'<table class="data chart-table"><caption>{escape(_("The figures of this chart"))}</caption>'
+        f'<table class="data chart-table"><caption>{escape(caption)}</caption>'
         f'<thead>{head}</thead><tbody>{rows}</tbody></table>'
         f'</div><p class="chart-summary">{escape(summary)}</p></figure>')

@@ -44,7 +44,7 @@ def _charts(found: dict, period: figures.Period) -> list:
           answered=c["answered"]),
         [charts.Bar(_("Requests received"), t["received"]), charts.Bar(_("Requests finished"), t["finished"]),
          charts.Bar(_("Complaints received"), c["received"]), charts.Bar(_("Complaints answered"), c["answered"])],
-        value_heading=_("Number"))
+        value_heading=_("How many"))
     rates = charts.chart(
         "chart-rates", _("How well requests were served, %(period)s", period=period.label),
         _("Finished on time: %(on_time)s. Satisfied ratings: %(satisfied)s (target %(target)s). Bad ratings put "
