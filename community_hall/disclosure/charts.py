@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-WIDTH = 640
-LABEL_WIDTH = 230          # room for about twelve Chinese characters at the font size below
-BAR_LEFT = LABEL_WIDTH + 10
-BAR_RIGHT = WIDTH - 90     # room for the value after the longest bar
-ROW = 40
-BAR = 24
-FONT = 18
+WIDTH = 400
+BAR_LEFT = 0
+BAR_RIGHT = WIDTH - 60     # room for the value after the longest bar
+ROW = 54                   # each row: its label on one line, the bar below (labels of any length fit)
+BAR = 20
+FONT = 15
 
 
 @dataclass(frozen=True)
@@ -45,27 +44,27 @@ def chart(chart_id: str, title: str, summary: str, bars: list[Bar], unit: str = 
     top = max([b.value for b in bars if b.value is not None] + [b.target or 0 for b in bars] + [0])
     scale = scale or top or 1
     span = BAR_RIGHT - BAR_LEFT
-    height = ROW * len(bars) + 10
+    height = ROW * len(bars) + 8
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     shapes = []
     for n, bar in enumerate(bars):
-        y = 5 + n * ROW
-        middle = y + ROW / 2
-        shapes.append(f'<text x="{LABEL_WIDTH}" y="{middle:g}" text-anchor="end" dominant-baseline="middle" '
-                      f'font-size="{FONT}" class="chart-label">{escape(bar.label)}</text>')
-        shapes.append(f'<rect x="{BAR_LEFT}" y="{middle - BAR / 2:g}" width="{span}" height="{BAR}" '
-                      f'class="chart-track"/>')
+        y = 4 + n * ROW
+        bar_y = y + FONT + 8
+        middle = bar_y + BAR / 2
+        shapes.append(f'<text x="0" y="{y + FONT:g}" font-size="{FONT}" class="chart-label">{escape(bar.label)}</text>')
+        shapes.append(f'<rect x="{BAR_LEFT}" y="{bar_y:g}" width="{span}" height="{BAR}" class="chart-track"/>')
         length = 0.0
         if bar.value is not None:
             length = span * min(float(bar.value), scale) / scale
-            shapes.append(f'<rect x="{BAR_LEFT}" y="{middle - BAR / 2:g}" width="{length:.1f}" height="{BAR}" '
-                          f'class="chart-bar{" chart-below" if bar.target and bar.value < bar.target else ""}"/>')
+            below = " chart-below" if bar.target is not None and bar.value < bar.target else ""
+            shapes.append(f'<rect x="{BAR_LEFT}" y="{bar_y:g}" width="{length:.1f}" height="{BAR}" '
+                          f'class="chart-bar{below}"/>')
         if bar.target is not None:
             x = BAR_LEFT + span * min(bar.target, scale) / scale
-            shapes.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 2}" y2="{y + ROW - 2}" stroke-width="3" '
-                          f'class="chart-target"/>')
-        shapes.append(f'<text x="{BAR_LEFT + length + 8:.1f}" y="{middle:g}" dominant-baseline="middle" '
-                      f'font-size="{FONT}" class="chart-value">{escape(_shown(bar.value, unit))}</text>')
+            shapes.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bar_y - 4:g}" y2="{bar_y + BAR + 4:g}" '
+                          f'stroke-width="3" class="chart-target"/>')
+        shapes.append(f'<text x="{BAR_RIGHT + 8}" y="{middle:g}" dominant-baseline="middle" font-size="{FONT}" '
+                      f'class="chart-value">{escape(_shown(bar.value, unit))}</text>')
     # gettext outside the f-strings below, where the message extractor would not see it
     figure_label, value_label, target_label = _("Figure"), value_heading or _("Value"), _("Target")
     caption = _("The figures of this chart")

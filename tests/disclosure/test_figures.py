@@ -12,6 +12,7 @@ from community_hall.tenancy import community_session, get_community, registry_se
 from tests.disclosure.conftest import local
 
 NOVEMBER = datetime(2026, 11, 15, 4, tzinfo=UTC)
+BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 
 
 def _figures(app, kind="month", now=NOVEMBER):
@@ -34,7 +35,8 @@ def test_periods_are_local_months_and_quarters(app, build):
     assert december.label == "2027-01" and december.end == local(2027, 2, 1)
 
 
-def test_a_mixed_month_matches_the_hand_computation(app, mix):
+@BOTH
+def test_a_mixed_month_matches_the_hand_computation(app, mix, backend):
     # Requests received in November (local): t1 t2 t3 t4 t6 (23:59 on the 30th) and the declined one = 6;
     # t5 (31 Oct 23:30) and t7 (1 Dec 00:00) fall outside. Finished (done) in November: t1 t2 t3 and t5
     # (00:30 on 1 Nov) = 4; on time t1, t3 (no due time), t5 = 75%; days 2 + 3.5 + 0.125 + 1/24 = 5.667 / 4
@@ -71,7 +73,8 @@ def test_an_empty_period_has_zero_counts_and_no_rates(app, mix):
     assert found["complaints"] == {"received": 0, "answered": 0}
 
 
-def test_all_overdue_is_zero_percent_not_missing(app, seed):
+@BOTH
+def test_all_overdue_is_zero_percent_not_missing(app, seed, backend):
     seed.ticket(local(2026, 11, 2, 9), finished=local(2026, 11, 12, 9), due=local(2026, 11, 9, 17), visits=3)
     seed.ticket(local(2026, 11, 3, 9), finished=local(2026, 11, 13, 21), due=local(2026, 11, 10, 17), visits=2)
     _period, found = _figures(app)
