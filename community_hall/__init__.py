@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from .appointments.views import bp as appointments_bp
     from .communities.views import bp as communities_bp
     from .complaints.views import bp as complaints_bp
+    from .disclosure.views import bp as disclosure_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
     from .rosters.duty_views import bp as duty_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(hours_bp)
+    app.register_blueprint(disclosure_bp)
 
 
 def register_hooks(app: Flask) -> None:

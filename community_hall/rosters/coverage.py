@@ -101,3 +101,15 @@ def publish_month(session: Session, community: Community, month: date, actor_id:
         audit.record(session, actor_id, "rota.publish_warnings", f"{month:%Y-%m}: {len(gaps)} coverage gaps: {lines}"[:4000])
     session.commit()
     return count, gaps
+
+
+def on_duty_now(session: Session, community: Community, at: datetime | None = None) -> list[tuple]:
+    """Per post: (post, decision, name of the person on duty or None), as of `at` (default: now)."""
+    at = at or utcnow()
+    roster = load_roster(session, community, at, at + duty.HORIZON)
+    names = rota.names_of(session, community)
+    rows = []
+    for post in all_posts(session):
+        decision = duty.responsible(holders_of(post, community), roster, at)
+        rows.append((post, decision, names.get(decision.user_id, "") if decision.user_id is not None else None))
+    return rows

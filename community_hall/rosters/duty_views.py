@@ -20,9 +20,8 @@ from ..errors import HallError, copy_error
 from ..glossary import SHIFT_KIND_LABELS
 from ..htmx import render
 from ..tenancy import community_session, utcnow
-from . import coverage, duty, ical, rota
+from . import coverage, ical, rota
 from .models import Post
-from .services import all_posts, holders_of, load_roster
 
 bp = Blueprint("duty", __name__, url_prefix="/c/<slug>")
 
@@ -196,13 +195,7 @@ def dashboard(slug):
 def _on_duty_rows():
     """Per post: (post, decision, name of the person on duty), as of now."""
     at = utcnow()
-    roster = load_roster(db(), g.community, at, at + duty.HORIZON)
-    names = rota.names_of(db(), g.community)
-    rows = []
-    for post in all_posts(db()):
-        decision = duty.responsible(holders_of(post, g.community), roster, at)
-        rows.append((post, decision, names.get(decision.user_id, "") if decision.user_id is not None else None))
-    return at, rows
+    return at, coverage.on_duty_now(db(), g.community, at)
 
 
 @bp.route("/rosters/duty")

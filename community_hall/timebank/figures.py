@@ -125,16 +125,21 @@ def residents(registry: Session, community: Community) -> int:
                            .where(Membership.community_id == community.id, Membership.role == "resident"))
 
 
+def registration(session: Session, registry: Session, community: Community) -> tuple[int, int, float | None]:
+    """(approved volunteers, residents, volunteers per 100 residents with one decimal, None without residents)."""
+    volunteers = session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "approved"))
+    people = residents(registry, community)
+    return volunteers, people, (round(volunteers * 100 / people, 1) if people else None)
+
+
 def figures(session: Session, registry: Session, community: Community, now: datetime | None = None,
             thresholds=DEFAULT_STAR_HOURS) -> Figures:
     """Every figure of the page for this community at `now` (default: now)."""
     now = now or utcnow()
-    volunteers = session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "approved"))
-    people = residents(registry, community)
+    volunteers, people, rate = registration(session, registry, community)
     start, end = month_span(community, now)
     return Figures(
-        volunteers=volunteers, residents=people,
-        registration_rate=round(volunteers * 100 / people, 1) if people else None,
+        volunteers=volunteers, residents=people, registration_rate=rate,
         teams=session.scalar(select(func.count()).select_from(Team)),
         month_start=start, month_minutes=service_minutes_between(session, start, end),
         active_volunteers=active_volunteers(session, now - timedelta(days=ACTIVE_DAYS)),

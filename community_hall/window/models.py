@@ -25,6 +25,9 @@ class Ticket(CommunityBase):
         Index("ix_tickets_queue", "status", "priority", "due_at"),
         Index("ix_tickets_resident", "resident_user_id", "submitted_at"),
         Index("ix_tickets_submitted", "submitted_at"),
+        # the disclosure figures count by kind over a period of submission or of finishing
+        Index("ix_tickets_kind_submitted", "kind", "submitted_at"),
+        Index("ix_tickets_kind_status_finished", "kind", "status", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

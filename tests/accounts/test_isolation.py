@@ -18,6 +18,8 @@ PUBLIC = {"communities.home", "accounts.signup", "accounts.join", "menu.index", 
           # who is on duty now (names only) for the hall and its screens; a staff member's calendar feed, whose
           # secret token is the key
           "duty.on_duty", "duty.on_duty_json", "duty.staff_ical",
+          # 居务公开: the community's service results, counts and rates only (no personal data)
+          "disclosure.page", "disclosure.page_json",
           # volunteers: the public list of teams (counts only) and the check a card's QR code points to
           "timebank.teams", "timebank.verify",
           # the check a volunteer service certificate's QR code points to (what the paper shows, nothing more)
