@@ -1,8 +1,9 @@
-"""With 100,000 tickets in a community the figures of a month still come back quickly (they use indexes)."""
+"""With 100,000 tickets in a community the SQL figures of a month match the rows counted by hand.
+
+Speed is measured by `make bench`, never by a timed test; the index use is checked by the query-plan test."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
@@ -31,9 +32,7 @@ def test_figures_of_a_month_among_100000_tickets(app, build):
         session.commit()
         community = get_community("comm-a")
         period = figures.period_of(community, "month", datetime(2025, 6, 15, tzinfo=UTC))
-        began = time.perf_counter()
         found = figures.disclosure(session, registry_session(), community, period)
-        took = time.perf_counter() - began
     # the same figures counted in Python over the rows, to check the SQL (only here, never in the app)
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     requests = [r for r in rows if r["kind"] == "request"]
@@ -46,4 +45,3 @@ def test_figures_of_a_month_among_100000_tickets(app, build):
     assert found["complaints"]["received"] == sum(r["kind"] == "complaint" and start <= r["submitted_at"] < end
                                                   for r in rows)
     assert found["tickets"]["received"] + found["complaints"]["received"] == 30 * 144   # June: 144 a day
-    assert took < 1.0, f"the month's figures took {took:.2f} s"
