@@ -176,15 +176,14 @@ _cache: dict[tuple, tuple[float, dict]] = {}
 _lock = threading.Lock()
 
 
-def cached_disclosure(session: Session, registry: Session, community: Community, period: Period) -> dict:
-    """disclosure() kept for CACHE_SECONDS per community and period, so a busy public page costs few queries."""
-    key = (community.slug, period.kind, period.start.isoformat())
+def cached(key: tuple, compute):
+    """compute() kept for CACHE_SECONDS under key (disclosure and the head's dashboard share this small cache)."""
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
-    found = disclosure(session, registry, community, period)
+    found = compute()
     with _lock:
         if len(_cache) >= CACHE_SIZE:
             # Drop the oldest entries first; the cache only smooths bursts, losing entries is harmless.
@@ -192,6 +191,12 @@ def cached_disclosure(session: Session, registry: Session, community: Community,
                 del _cache[stale]
         _cache[key] = (now, found)
     return found
+
+
+def cached_disclosure(session: Session, registry: Session, community: Community, period: Period) -> dict:
+    """disclosure() kept for CACHE_SECONDS per community and period, so a busy public page costs few queries."""
+    return cached((community.slug, period.kind, period.start.isoformat()),
+                  lambda: disclosure(session, registry, community, period))
 
 
 def clear_cache() -> None:

@@ -1,4 +1,4 @@
-"""The rota page, the head's dashboard, who is on duty now (page and JSON) and the iCal feeds."""
+"""The rota page, who is on duty now (page and JSON) and the iCal feeds (the head's dashboard is in disclosure)."""
 
 from __future__ import annotations
 
@@ -183,13 +183,6 @@ def rota_publish(slug):
         return redirect(url_for("duty.rota_page", slug=slug, month=f"{month:%Y-%m}"), code=303)
     start, end = coverage.month_span(g.community, month)
     return render("duty/published.html", month=month, count=count, gaps=gaps, checked=start < end)
-
-
-@bp.route("/dashboard")
-@requires("dashboard.view")
-def dashboard(slug):
-    """The head's dashboard: coverage gaps of the next 14 days (other panels join later)."""
-    return render("duty/dashboard.html", gaps=coverage.coverage_gaps(db(), g.community))
 
 
 def _on_duty_rows():

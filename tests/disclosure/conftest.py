@@ -38,12 +38,13 @@ def seed(app, build):
 
     class Seed:
         def ticket(self, submitted, *, kind="request", status="done", finished=None, due=None, channel="window",
-                   visits=0) -> int:
+                   visits=0, post_id=None, handler=None, item_name="高龄津贴申领") -> int:
             n = next(counter)
             with app.app_context():
                 session = community_session("comm-a")
                 ticket = Ticket(number=f"COMM-A-T-{n:04d}", day=f"{submitted:%Y%m%d}", seq=n, kind=kind,
-                                item_code="SB-001", item_name="高龄津贴申领", channel=channel, status=status,
+                                item_code="SB-001", item_name=item_name, channel=channel, status=status,
+                                post_id=post_id, handler_user_id=handler,
                                 resident_name=NAME, resident_phone=PHONE, submitted_at=submitted,
                                 finished_at=finished, due_at=due, visits=visits)
                 session.add(ticket)
