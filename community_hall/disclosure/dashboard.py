@@ -12,7 +12,7 @@ to its acknowledgement, hand-backs = hand-backs they gave in the period.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -125,7 +125,6 @@ class Line:
     acknowledged: int = 0
     ack_minutes: float | None = None
     handbacks: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def on_time_rate(self) -> float | None:

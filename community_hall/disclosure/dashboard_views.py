@@ -59,7 +59,7 @@ def _tables(found: dict, total: int, late: list, gaps: list) -> list[Table]:
         [_("Complaints answered"), _shown(public["complaints"]["answered"])],
         [_("Registered volunteers"), _shown(public["volunteers"]["registered"])],
         [_("Volunteer service hours"), _shown(public["volunteers"]["hours"])]])
-    posts = Table("posts", _("Per post"), [_("Post"), _("Received"), _("Finished"), _("On time"),
+    posts = Table("posts", _("Per post"), [_("Post"), _("Received"), _("Number finished"), _("On time"),
                                            _("Average days"), _("Ratings"), _("Satisfaction")],
                   [[p.name, _shown(p.received), _shown(p.handled), _shown(p.on_time_rate, "%"), _shown(p.avg_days),
                     _shown(p.ratings), _shown(p.satisfaction_rate, "%")] for p in found["posts"]])
@@ -69,7 +69,7 @@ def _tables(found: dict, total: int, late: list, gaps: list) -> list[Table]:
                   [[s.name, _shown(s.handled), _shown(s.on_time_rate, "%"), _shown(s.satisfaction_rate, "%"),
                     _shown(s.inquiries), _shown(s.inquiries_answered), _shown(s.ack_minutes), _shown(s.handbacks)]
                    for s in found["staff"]])
-    trend = Table("trend", _("The last 12 months"), [_("Month"), _("Received"), _("Finished"), _("On time"),
+    trend = Table("trend", _("The last 12 months"), [_("Month"), _("Received"), _("Number finished"), _("On time"),
                                                      _("Satisfaction")],
                   [[m.label, _shown(m.received), _shown(m.finished), _shown(m.on_time_rate, "%"),
                     _shown(m.satisfaction_rate, "%")] for m in found["trend"]])
@@ -94,14 +94,14 @@ def _charts(found: dict, period: figures.Period) -> dict:
         "chart-trend", _("Requests finished per month, %(first)s to %(last)s", first=first.label, last=last.label),
         _("%(last)s: %(finished)s requests finished, %(received)s received; %(total)s finished in the 12 months.",
           last=last.label, finished=last.finished, received=last.received, total=sum(m.finished for m in months)),
-        [charts.Bar(m.label, m.finished) for m in months], value_heading=_("Finished"))
+        [charts.Bar(m.label, m.finished) for m in months], value_heading=_("Number finished"))
     posts = found["posts"]
     busiest = max(posts, key=lambda p: p.handled, default=None)
     per_post = charts.chart(
         "chart-posts", _("Requests finished per post, %(period)s", period=period.label),
         _("%(post)s finished the most: %(finished)s.", post=busiest.name, finished=busiest.handled)
         if busiest is not None and busiest.handled else _("No post finished a request in this period."),
-        [charts.Bar(p.name, p.handled) for p in posts], value_heading=_("Finished"))
+        [charts.Bar(p.name, p.handled) for p in posts], value_heading=_("Number finished"))
     return {"trend": trend, "posts": per_post}
 
 
@@ -141,8 +141,12 @@ def page(slug):
         if chosen is not None:
             return _csv(chosen, slug, period)
         error, status = _("There is no table of that name to export; choose one of the links below a table."), 400
-    tables[4].links = [t.number for t in late]
-    return render("disclosure/dashboard.html", period=period, found=found, tables={t.name: t for t in tables},
+    by_name = {t.name: t for t in tables}
+    by_name["overdue"].links = [t.number for t in late]
+    month, chosen = request.args.get("month", ""), request.args.get("period", "this_month")
+    # The CSV links repeat the filter only when it was valid, so they export what the page shows.
+    shown = {} if error else {"month": month.strip()} if month else {"period": chosen}
+    return render("disclosure/dashboard.html", period=period, found=found, tables=by_name,
                   charts=_charts(found, period), gaps=gaps, error=error, choices=_period_labels(),
-                  chosen=request.args.get("period", "this_month"), month=request.args.get("month", ""),
+                  chosen=chosen, month=month, shown=shown,
                   away_label=lambda key: str(AWAY_LABELS.get(key, key))), status

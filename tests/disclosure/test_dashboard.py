@@ -10,8 +10,7 @@ from community_hall.disclosure import dashboard, figures
 from community_hall.errors import HallError
 from community_hall.routing.services import station_people
 from community_hall.tenancy import community_session, get_community, registry_session
-from tests.disclosure.conftest import local
-from tests.disclosure.dashboard_fixtures import LATE_NOVEMBER, NOVEMBER, world  # noqa: F401 (fixture)
+from tests.disclosure.conftest import LATE_NOVEMBER, NOVEMBER, local
 from tests.disclosure.test_figures import _plan
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from community_hall.disclosure import dashboard_views, figures
-from tests.disclosure.dashboard_fixtures import LATE_NOVEMBER, world  # noqa: F401 (fixture)
+from tests.disclosure.conftest import LATE_NOVEMBER
 
 
 @pytest.fixture
