@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -144,3 +146,19 @@ def test_the_per_post_and_per_staff_queries_use_an_index(app, seed):
     for plan in (finished, handled):
         assert "USING INDEX ix_tickets_kind_status_finished" in plan, plan
         assert "SCAN tickets" not in plan.replace("USING INDEX ix_tickets_kind_status_finished", ""), plan
+
+
+def test_month_buckets_follow_a_zone_with_daylight_saving(app, seed):
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def at(*args):
+        return datetime(*args, tzinfo=berlin).astimezone(UTC)
+
+    # 00:30 on 1 April in summer time is still 31 March in UTC; 23:30 on 31 October in winter time is October's.
+    seed.ticket(at(2026, 4, 1, 0, 30), status="submitted")
+    seed.ticket(at(2026, 3, 31, 23, 30), status="submitted")
+    seed.ticket(at(2026, 10, 31, 23, 30), status="submitted")
+    with app.app_context():
+        months = dashboard.trend(community_session("comm-a"), SimpleNamespace(timezone="Europe/Berlin"), NOVEMBER)
+    received = {m.label: m.received for m in months if m.received}
+    assert received == {"2026-03": 1, "2026-04": 1, "2026-10": 1}

@@ -100,3 +100,11 @@ def test_strangers_and_other_communities_get_nothing(client, auth, world, late_n
     auth.login("head-b")
     assert client.get("/c/comm-a/dashboard?format=csv&table=staff").status_code == 404
     assert client.get("/c/comm-a/dashboard").status_code == 404
+
+
+def test_the_dashboard_in_english(client, auth, world, late_november):
+    auth.login("head-a")
+    page = client.get("/c/comm-a/dashboard?period=this_quarter&lang=en").get_data(as_text=True)
+    assert "Per member of staff" in page and "The last 12 months" in page and "2026-Q4" in page
+    assert "Overdue requests: 2 of 2, most overdue first" in page
+    assert 'href="/c/comm-a/dashboard?format=csv&amp;table=staff&amp;period=this_quarter"' in page
