@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .communities.views import bp as communities_bp
     from .complaints.views import bp as complaints_bp
     from .disclosure.dashboard_views import bp as dashboard_bp
+    from .disclosure.district_views import bp as district_bp
     from .disclosure.views import bp as disclosure_bp
     from .floor.views import bp as floor_bp
     from .menu.views import bp as menu_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rosters_bp)
     app.register_blueprint(duty_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(district_bp)
     app.register_blueprint(routing_bp)
     app.register_blueprint(timebank_bp)
     app.register_blueprint(certificates_bp)

@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..tenancy import Community, get_community, registry_session
 from .models import Membership
@@ -81,6 +82,16 @@ def is_district_admin(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return registry_session().query(Membership.id).filter_by(user_id=user.id, role="district").first() is not None
+
+
+def district_communities(user) -> list[Community]:
+    """The communities in which the user holds the district (street-office) role, by street and name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(registry_session().scalars(
+        select(Community).join(Membership, Membership.community_id == Community.id)
+        .where(Membership.user_id == user.id, Membership.role == "district")
+        .order_by(Community.street, Community.name, Community.id)))
 
 
 def load_community(slug: str) -> Community:

@@ -105,7 +105,8 @@ def _charts(found: dict, period: figures.Period) -> dict:
     return {"trend": trend, "posts": per_post}
 
 
-def _csv(table: Table, slug: str, period: figures.Period) -> Response:
+def csv_response(table: Table, filename: str) -> Response:
+    """A table as a CSV download (UTF-8 with BOM for spreadsheets; cells that would be formulas neutralised)."""
     def cell(text: str) -> str:
         # A cell starting with = + - @ would be a formula in a spreadsheet.
         return "'" + text if text[:1] in ("=", "+", "-", "@") else text
@@ -114,10 +115,13 @@ def _csv(table: Table, slug: str, period: figures.Period) -> Response:
     writer = csv.writer(out)
     writer.writerow([cell(h) for h in table.headings])
     writer.writerows([cell(c) for c in row] for row in table.rows)
-    filename = f"dashboard-{slug}-{table.name}-{period.label}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
+
+
+def _csv(table: Table, slug: str, period: figures.Period) -> Response:
+    return csv_response(table, f"dashboard-{slug}-{table.name}-{period.label}.csv")
 
 
 @bp.route("/dashboard")
