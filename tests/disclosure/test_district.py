@@ -20,7 +20,11 @@ def _rows(app, username="district", street=None, month="2026-11"):
         return d.rows_for(registry_session(), communities, None, month, LATE_NOVEMBER)
 
 
-def test_rows_are_computed_by_hand(app, district):  # noqa: F811
+BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+
+
+@BOTH
+def test_rows_are_computed_by_hand(app, district, backend):  # noqa: F811
     period, rows = _rows(app)
     assert period.label == "2026-11"
     a, b, c = rows
