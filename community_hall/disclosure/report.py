@@ -26,11 +26,11 @@ from . import dashboard
 from .figures import Period, _utc, period_of
 
 LOWEST_YEAR = 2000
+BAD_QUARTER = _l("Choose a quarter as YYYY-Qn (for example 2026-Q3).")
 
 
 def month_bounds(session: Session, community: Community, now: datetime | None = None) -> tuple[Period, Period]:
-    """The first and last months a report may cover: from the community's first month (or its first ticket's,
-    when old tickets were imported) to this month."""
+    """The first and last months a report may cover: the community's (or its oldest ticket's) first, and this one."""
     now = now or utcnow()
     oldest = session.scalar(select(func.min(Ticket.submitted_at)))
     created = community.created_at or now
@@ -70,11 +70,11 @@ def parse_public(community: Community, month: str | None, quarter: str | None, n
             if len(text) != 7 or text[4:6] != "-Q" or not 1 <= q <= 4:
                 raise ValueError(text)
         except ValueError:
-            raise HallError(_l("Choose a quarter as YYYY-Qn (for example 2026-Q3)."), "quarter") from None
+            raise HallError(BAD_QUARTER, "quarter") from None
         zone = ZoneInfo(community.timezone)
         period = period_of(community, "quarter", datetime(year, (q - 1) * 3 + 2, 15, 12, tzinfo=zone))
         if year < LOWEST_YEAR or period.start > period_of(community, "quarter", now).start:
-            raise HallError(_l("Choose a quarter as YYYY-Qn (for example 2026-Q3)."), "quarter")
+            raise HallError(BAD_QUARTER, "quarter")
         return period
     period = dashboard.parse_period(community, None, month, now)
     if period.start > period_of(community, "month", now).start:
