@@ -17,7 +17,7 @@ from ..rosters import coverage
 from ..rosters.duty_views import AWAY_LABELS
 from ..routing.services import names_of, station_people
 from ..tenancy import community_session, registry_session, utcnow
-from . import charts, dashboard, figures
+from . import charts, dashboard, figures, report
 
 bp = Blueprint("dashboard", __name__, url_prefix="/c/<slug>")
 
@@ -124,10 +124,17 @@ def _csv(table: Table, slug: str, period: figures.Period) -> Response:
     return csv_response(table, f"dashboard-{slug}-{table.name}-{period.label}.csv")
 
 
+def _xlsx(tables: list[Table], slug: str, period: figures.Period, name: str) -> Response:
+    filename = f"dashboard-{slug}-{name}-{period.label}.xlsx"
+    return Response(report.workbook(tables), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
 @bp.route("/dashboard")
 @requires("dashboard.view")
 def page(slug):
-    """The head's dashboard for a period (?period=… or ?month=YYYY-MM), or one of its tables as CSV."""
+    """The head's dashboard for a period (?period=… or ?month=YYYY-MM), or one or all of its tables as CSV or XLSX."""
     error, status, now = None, 200, utcnow()
     try:
         period = dashboard.parse_period(g.community, request.args.get("period"), request.args.get("month"), now)
@@ -140,10 +147,13 @@ def page(slug):
     total, late = dashboard.overdue(session, now)
     gaps = coverage.coverage_gaps(session, g.community)
     tables = _tables(found, total, late, gaps)
-    if request.args.get("format") == "csv" and status == 200:
+    wanted = request.args.get("format")
+    if wanted in ("csv", "xlsx") and status == 200:
         chosen = next((t for t in tables if t.name == request.args.get("table")), None)
         if chosen is not None:
-            return _csv(chosen, slug, period)
+            return _csv(chosen, slug, period) if wanted == "csv" else _xlsx([chosen], slug, period, chosen.name)
+        if wanted == "xlsx" and not request.args.get("table"):
+            return _xlsx(tables, slug, period, "all")
         error, status = _("There is no table of that name to export; choose one of the links below a table."), 400
     by_name = {t.name: t for t in tables}
     by_name["overdue"].links = [t.number for t in late]
@@ -154,3 +164,7 @@ def page(slug):
                   charts=_charts(found, period), gaps=gaps, error=error, choices=_period_labels(),
                   chosen=chosen, month=month, shown=shown,
                   away_label=lambda key: str(AWAY_LABELS.get(key, key))), status
+
+
+# The monthly report is a route of this blueprint; importing it here registers it.
+from . import report_views  # noqa: E402, F401

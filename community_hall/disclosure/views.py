@@ -8,12 +8,13 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
 from ..accounts.policy import community_public
+from ..errors import HallError
 from ..htmx import render
 from ..menu.services import menu_by_category
 from ..rosters.coverage import on_duty_now
 from ..tenancy import community_session, registry_session
 from ..timebank.figures import REGISTRATION_TARGET
-from . import charts, figures
+from . import charts, figures, report
 
 bp = Blueprint("disclosure", __name__, url_prefix="/c/<slug>")
 
@@ -21,10 +22,17 @@ bp = Blueprint("disclosure", __name__, url_prefix="/c/<slug>")
 JSON_KEYS = ("period", "tickets", "satisfaction_rate", "bad_ratings", "complaints", "volunteers", "updated_at")
 
 
-def _period() -> figures.Period:
+def _period() -> tuple[figures.Period, str | None]:
+    """The period asked for and an error message when ?month= or ?quarter= was bad (then this month)."""
+    month, quarter = request.args.get("month", "").strip(), request.args.get("quarter", "").strip()
+    if month or quarter:
+        try:
+            return report.parse_public(g.community, month, quarter), None
+        except HallError as err:
+            return figures.period_of(g.community, "month"), str(err.message)
     # An unknown ?period= shows the month rather than an error: it is a plain link people may mistype.
     kind = request.args.get("period", "month")
-    return figures.period_of(g.community, kind if kind in figures.PERIOD_KINDS else "month")
+    return figures.period_of(g.community, kind if kind in figures.PERIOD_KINDS else "month"), None
 
 
 def _found(period: figures.Period) -> dict:
@@ -64,23 +72,33 @@ def _charts(found: dict, period: figures.Period) -> list:
 @bp.route("/disclosure")
 @community_public
 def page(slug):
-    """This month's or this quarter's service results, with charts, the menu and who is on duty now."""
-    period = _period()
+    """This or a past month's or quarter's service results, with charts, the menu and who is on duty now."""
+    period, error = _period()
     found = _found(period)
     session = community_session(slug)
+    current = figures.period_of(g.community, period.kind).start == period.start
     return render("disclosure/page.html", period=period, found=found, charts=_charts(found, period),
                   groups=menu_by_category(session), duty_rows=on_duty_now(session, g.community),
-                  shown=_shown, kinds=figures.PERIOD_KINDS,
-                  targets={"satisfaction": figures.SATISFACTION_TARGET, "registration": REGISTRATION_TARGET})
+                  shown=_shown, kinds=figures.PERIOD_KINDS, current=current, error=error,
+                  month=request.args.get("month", "").strip(), quarter=request.args.get("quarter", "").strip(),
+                  targets={"satisfaction": figures.SATISFACTION_TARGET, "registration": REGISTRATION_TARGET}), \
+        400 if error else 200
 
 
 @bp.route("/disclosure.json")
 @community_public
 def page_json(slug):
-    """The same figures for other sites and screens (?period=quarter for the quarter)."""
-    found = _found(_period())
+    """The same figures for other sites and screens (?period=quarter, ?month=YYYY-MM or ?quarter=YYYY-Qn)."""
+    period, error = _period()
+    found = _found(period)
     data = {key: found[key] for key in JSON_KEYS}
     data["updated_at"] = found["updated_at"].astimezone(ZoneInfo(g.community.timezone)).isoformat(timespec="seconds")
+    if error:
+        # Like the page: this month's figures, with the reason the asked-for period was refused.
+        data["error"] = error
+        response = jsonify(data)
+        response.status_code = 400
+        return response
     response = jsonify(data)
     response.headers["Cache-Control"] = f"public, max-age={figures.CACHE_SECONDS}"
     return response
