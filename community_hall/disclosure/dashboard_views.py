@@ -124,11 +124,15 @@ def _csv(table: Table, slug: str, period: figures.Period) -> Response:
     return csv_response(table, f"dashboard-{slug}-{table.name}-{period.label}.csv")
 
 
-def _xlsx(tables: list[Table], slug: str, period: figures.Period, name: str) -> Response:
-    filename = f"dashboard-{slug}-{name}-{period.label}.xlsx"
+def xlsx_response(tables: list[Table], filename: str) -> Response:
+    """Tables as an XLSX download, a sheet each (text cells never become formulas)."""
     return Response(report.workbook(tables), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
+
+
+def _xlsx(tables: list[Table], slug: str, period: figures.Period, name: str) -> Response:
+    return xlsx_response(tables, f"dashboard-{slug}-{name}-{period.label}.xlsx")
 
 
 @bp.route("/dashboard")

@@ -12,7 +12,7 @@ from ..htmx import render
 from ..tenancy import registry_session, utcnow
 from ..timebank.figures import REGISTRATION_TARGET, TEAMS_TARGET
 from . import charts, district
-from .dashboard_views import Table, _period_labels, _shown, csv_response
+from .dashboard_views import Table, _period_labels, _shown, csv_response, xlsx_response
 from .figures import SATISFACTION_TARGET
 
 bp = Blueprint("district", __name__, url_prefix="/district")
@@ -75,7 +75,7 @@ def _gather(choice: str | None, month: str | None) -> dict:
 @bp.route("")
 @requires_district
 def page():
-    """The communities side by side for a period (?period=… or ?month=YYYY-MM, ?street=), sortable; or its CSV."""
+    """The communities side by side for a period (?period=… or ?month=YYYY-MM, ?street=), sortable; or as CSV/XLSX."""
     choice, month = request.args.get("period"), (request.args.get("month") or "").strip()
     found = _gather(choice, month)
     column, direction, rows = district.sort_rows(found["rows"], request.args.get("sort"), request.args.get("dir"))
@@ -83,6 +83,8 @@ def page():
     table = _table(rows)
     if request.args.get("format") == "csv" and not found["error"]:
         return csv_response(table, f"district-{label}.csv")
+    if request.args.get("format") == "xlsx" and not found["error"]:
+        return xlsx_response([table], f"district-{label}.xlsx")
     # Links repeat the filter only when it was valid, so they show and export what the page shows.
     shown = {} if found["error"] else {"month": month} if month else {"period": choice or "this_month"}
     if found["street"]:

@@ -107,6 +107,22 @@ def test_csv_of_the_table(client, auth, district, late_november):  # noqa: F811
     assert rows[3][10] == "—"                                              # no households: no staff ratio
 
 
+def test_xlsx_of_the_table(client, auth, district, late_november):  # noqa: F811
+    from openpyxl import load_workbook
+
+    auth.login("district")
+    page = client.get("/district?month=2026-11").get_data(as_text=True)
+    assert "district?format=xlsx&amp;month=2026-11" in page
+    response = client.get("/district?format=xlsx&month=2026-11&sort=staff&lang=en")
+    assert response.status_code == 200 and 'filename="district-2026-11.xlsx"' in response.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.get_data())).worksheets[0].iter_rows(values_only=True))
+    assert list(rows[0][:3]) == ["Rank", "Community", "Street"] and len(rows) == 4
+    assert [r[1] for r in rows[1:]] == ["乙社区", "甲社区", "丙社区"]
+    assert client.get("/district?format=xlsx&month=2026-13").mimetype != response.mimetype   # bad period: the page
+    auth.login("head-a")
+    assert client.get("/district?format=xlsx").status_code == 403
+
+
 def test_the_monthly_report_renders_with_the_month(client, auth, district, late_november):  # noqa: F811
     auth.login("district")
     response = client.get("/district/report?month=2026-11")
