@@ -142,10 +142,9 @@ def reference_text(session: Session, reference: str, own: str | None = None) -> 
 
 def statement_page(session: Session, user_id: int, page: int) -> tuple[list[Line], int]:
     """One page of a person's statement, newest first, and the number of pages."""
-    lines = ledger.statement(session, user_id)
-    pages = max(1, -(-len(lines) // PER_PAGE))
+    pages = max(1, -(-ledger.statement_length(session, user_id) // PER_PAGE))
     page = min(max(1, page), pages)
-    chosen = list(reversed(lines))[(page - 1) * PER_PAGE:page * PER_PAGE]
+    chosen = ledger.statement_page(session, user_id, (page - 1) * PER_PAGE, PER_PAGE)
     own = ledger.person(user_id)
     return [Line(s.at, s.kind, reference_text(session, s.reference, own), s.amount, s.balance) for s in chosen], pages
 
@@ -171,7 +170,7 @@ def combined_record(user_id: int, limit: int = 20) -> list[Line]:
     for c in communities_of(user_id):
         s = community_session(c.slug)
         lines += [Line(x.at, x.kind, reference_text(s, x.reference, own), x.amount, x.balance, c.name)
-                  for x in ledger.statement(s, user_id)]
+                  for x in ledger.statement_page(s, user_id, 0, limit)]    # the newest `limit` of each suffice
     return sorted(lines, key=lambda x: x.at, reverse=True)[:limit]
 
 

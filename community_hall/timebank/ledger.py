@@ -265,6 +265,28 @@ def statement(session: Session, user_id: int) -> list[StatementLine]:
     return lines
 
 
+def statement_length(session: Session, user_id: int) -> int:
+    """How many lines a person's statement has."""
+    return session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.account == person(user_id)))
+
+
+def statement_page(session: Session, user_id: int, offset: int, limit: int) -> list[StatementLine]:
+    """Newest first, `limit` lines of a person's statement from `offset`, each with the balance after it.
+
+    The running balance is a window sum in the database, so a long history is never read whole for one page."""
+    account = person(user_id)
+    running = func.sum(LedgerEntry.amount).over(order_by=(LedgerMovement.id, LedgerEntry.id))
+    lines = (select(LedgerMovement.id.label("mid"), LedgerEntry.id.label("eid"), LedgerMovement.created_at,
+                    LedgerMovement.kind, LedgerEntry.amount, running.label("balance"), LedgerMovement.reference,
+                    LedgerMovement.reason)
+             .join(LedgerEntry, LedgerEntry.movement_id == LedgerMovement.id)
+             .where(LedgerEntry.account == account).subquery())
+    rows = session.execute(select(lines.c.mid, lines.c.created_at, lines.c.kind, lines.c.amount, lines.c.balance,
+                                  lines.c.reference, lines.c.reason)
+                           .order_by(lines.c.mid.desc(), lines.c.eid.desc()).offset(offset).limit(limit)).all()
+    return [StatementLine(*row) for row in rows]
+
+
 def check(session: Session, ties: bool = True) -> list[str]:
     """Every broken ledger invariant, one line each naming the movement or account; empty when the books hold.
 

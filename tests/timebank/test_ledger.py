@@ -161,6 +161,21 @@ def test_concurrent_retries_credit_once_and_payers_never_break_the_floor(app, bu
         assert ledger.check(session, ties=False) == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_statement_pages_are_the_statement_newest_first(backend, db):
+    ledger.credit_service(db, 7, 120, "activity:1", "c1", HEAD)
+    ledger.credit_service(db, 8, 60, "activity:1", "c2", HEAD)
+    for n in range(5):
+        ledger.donate(db, 7, 8, 10 + n, f"d{n}", HEAD)
+    ledger.donate(db, 8, 7, 25, "back", HEAD)
+    whole = ledger.statement(db, 7)
+    assert ledger.statement_length(db, 7) == len(whole) == 7 and whole[-1].balance == 120 - 60 + 25
+    pages = [ledger.statement_page(db, 7, offset, 3) for offset in (0, 3, 6, 9)]
+    assert [len(p) for p in pages] == [3, 3, 1, 0]
+    assert [line for page in pages for line in page] == list(reversed(whole))     # same lines and balances
+    assert ledger.statement_page(db, 99, 0, 3) == [] and ledger.statement_length(db, 99) == 0
+
+
 def _held_credit(session, user_id: int, minutes: int) -> LedgerMovement:
     """A credit held by a confirmed order, as ledger-check requires of every credit."""
     order = Order(item_name="助老陪护", resident_user_id=99, resident_name="李奶奶", phone="13900000000", address="1-101",
