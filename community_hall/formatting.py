@@ -1,4 +1,4 @@
-"""Template filters for showing stored values: UTC times in the community's zone."""
+"""Template filters for showing stored values: UTC times in the community's zone, minutes as hours."""
 
 from __future__ import annotations
 
@@ -20,9 +20,17 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(community.timezone if community else DEFAULT_TZ)).strftime(fmt)
 
 
+def decimal_hours(minutes: int | None) -> str:
+    """Whole minutes as hours the way people write them: 120 → 2, 90 → 1.5, 20 → 0.33 ("" for none)."""
+    if minutes is None:
+        return ""
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
 def register(app) -> None:
     """Make the filters available to templates."""
     from .window.rules import TRANSITIONS
 
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["minutes_as_hours"] = decimal_hours
     app.jinja_env.globals["transitions"] = TRANSITIONS

@@ -25,14 +25,6 @@ from .volunteer_models import Team
 bp = Blueprint("activities", __name__, url_prefix="/c/<slug>")
 
 
-@bp.app_template_filter("minutes_as_hours")
-def hours_filter(minutes: int | None) -> str:
-    """Whole minutes as hours the way people write them: 120 → 2, 90 → 1.5."""
-    if minutes is None:
-        return ""
-    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
-
-
 def db():
     """The current community's database session."""
     return community_session(g.community.slug)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..formatting import decimal_hours
 from ..tenancy import CommunityBase, utcnow
 
 CERTIFICATE_STATES = ("issued", "revoked")
@@ -65,7 +66,7 @@ class Certificate(CommunityBase):
     @property
     def hours(self) -> str:
         """Total hours with at most two decimals (12, 12.5, 12.25)."""
-        return format_hours(self.total_minutes)
+        return decimal_hours(self.total_minutes)
 
 
 class CertificateRequest(CommunityBase):
@@ -79,6 +80,3 @@ class CertificateRequest(CommunityBase):
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_certificates.id"))
 
 
-def format_hours(minutes: int) -> str:
-    """Minutes as hours for people: 90 → 1.5, 120 → 2, 20 → 0.33."""
-    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")

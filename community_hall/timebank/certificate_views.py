@@ -20,14 +20,13 @@ from ..accounts.models import User
 from ..accounts.policy import can, community_public, requires
 from ..errors import HallError, copy_error
 from ..extensions import limiter
-from ..formatting import localtime
+from ..formatting import decimal_hours, localtime
 from ..htmx import render
 from ..tenancy import community_session, registry_session, utcnow
 from . import certificates as services
 from . import figures as figure_services
 from . import volunteers as volunteer_services
 from .certificate_forms import ExportForm, IssueForm, RequestForm, RevokeForm
-from .certificate_models import format_hours
 from .stars import thresholds_for
 
 bp = Blueprint("certificates", __name__, url_prefix="/c/<slug>")
@@ -113,7 +112,7 @@ def show(slug, number):
     verify_url = url_for("certificates.verify", slug=slug, number=certificate.number, _external=True)
     qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=3, title=_("QR code")))
     return render("timebank/certificate.html", c=certificate, qr=qr, verify_url=verify_url,
-                  label=services.record_label, hours=format_hours, revoke_form=RevokeForm())
+                  label=services.record_label, hours=decimal_hours, revoke_form=RevokeForm())
 
 
 @bp.route("/timebank/certificates/<number>/revoke", methods=["POST"])
@@ -141,7 +140,7 @@ def revoke(slug, number):
 def verify(slug, number):
     """Public check that a certificate is genuine: only what the certificate itself shows."""
     certificate = _certificate_or_404(number)
-    return render("timebank/certificate_verify.html", c=certificate, label=services.record_label, hours=format_hours)
+    return render("timebank/certificate_verify.html", c=certificate, label=services.record_label, hours=decimal_hours)
 
 
 @bp.route("/timebank/figures")
@@ -149,7 +148,7 @@ def verify(slug, number):
 def figures(slug):
     """Registration rate, teams, hours this month, active volunteers, star levels, orders."""
     data = figure_services.figures(db(), registry_session(), g.community, thresholds=thresholds_for(db()))
-    return render("timebank/figures.html", f=data, hours=format_hours, form=ExportForm(request.args),
+    return render("timebank/figures.html", f=data, hours=decimal_hours, form=ExportForm(request.args),
                   registration_target=figure_services.REGISTRATION_TARGET, teams_target=figure_services.TEAMS_TARGET,
                   active_days=figure_services.ACTIVE_DAYS)
 
@@ -170,7 +169,7 @@ def ledger_csv(slug):
     except HallError as err:
         copy_error(form, err)
         data = figure_services.figures(db(), registry_session(), g.community, thresholds=thresholds_for(db()))
-        return render("timebank/figures.html", f=data, hours=format_hours, form=form,
+        return render("timebank/figures.html", f=data, hours=decimal_hours, form=form,
                       registration_target=figure_services.REGISTRATION_TARGET,
                       teams_target=figure_services.TEAMS_TARGET, active_days=figure_services.ACTIVE_DAYS), 400
     lines = figure_services.ledger_lines(db(), start, end)
@@ -185,7 +184,7 @@ def ledger_csv(slug):
         name = names.get(line.user_id, "") if line.user_id is not None else str(ACCOUNT_LABELS.get(line.account, ""))
         writer.writerow([line.movement_id, localtime(line.at, "%Y-%m-%d %H:%M:%S"),
                          str(KIND_LABELS.get(line.kind, line.kind)), line.account, _cell(name), line.amount,
-                         format_hours(line.amount), _cell(line.reference), _cell(line.reason), _cell(line.actor)])
+                         decimal_hours(line.amount), _cell(line.reference), _cell(line.reason), _cell(line.actor)])
     span = f"{form.date_from.data or '…'}..{form.date_to.data or '…'}"
     audit.record(db(), current_user.id, "timebank.ledger_export", f"{span}: {len(lines)} entries")
     db().commit()

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from ..accounts.models import Profile
 from ..accounts.policy import can, requires
 from ..errors import HallError, copy_error
+from ..formatting import decimal_hours
 from ..htmx import render
 from ..tenancy import community_session
 from . import family, ledger
@@ -62,10 +63,6 @@ def _names() -> dict:
     return {"status_names": STATUS_NAMES, "action_names": ACTION_NAMES, "part_names": PART_NAMES,
             "source_names": SOURCE_NAMES, "skill_names": SKILL_NAMES, "relation_names": RELATION_NAMES,
             "reason_names": POOL_REASON_NAMES}
-
-
-def _hours(minutes: int | None) -> str:
-    return f"{(minutes or 0) / 60:g}"
 
 
 def _visible_or_404(order_id: int) -> Order:
@@ -133,7 +130,7 @@ def new(slug):
 def _source_choices(order: Order) -> list[SelectChoice]:
     resident = order.resident_user_id
     own = ledger.balance(db(), ledger.person(resident))
-    choices = [SelectChoice("own", _("Own hours (balance %(hours)s hours)", hours=_hours(own)))]
+    choices = [SelectChoice("own", _("Own hours (balance %(hours)s hours)", hours=decimal_hours(own)))]
     for grant in family.received(db(), resident):
         choices.append(SelectChoice(f"family:{grant.grantor_user_id}", _(
             "Hours of %(name)s (%(relation)s)", name=grant.grantor_name, relation=RELATION_NAMES[grant.relation])))
@@ -161,7 +158,7 @@ def _order_page(order: Order, **forms):
                   is_volunteer=volunteer is not None and order.volunteer_id == volunteer.id,
                   may_claim=volunteer is not None and order.status == "open" and order.on_board,
                   dispatch_form=dispatch, decline_form=forms.get("decline_form") or DeclineForm(),
-                  done_form=forms.get("done_form") or DoneForm(), confirm_form=confirm, hours=_hours(order.minutes),
+                  done_form=forms.get("done_form") or DoneForm(), confirm_form=confirm, hours=decimal_hours(order.minutes),
                   **_names())
 
 
@@ -348,7 +345,7 @@ def family_grants(slug):
             flash(_("Saved. Your family member can now pay for their services with your hours."), "success")
             return redirect(url_for("orders.family_grants", slug=slug), code=303)
     return render("timebank/family.html", form=form, given=family.given(db(), current_user.id),
-                  received=family.received(db(), current_user.id), hours=_hours, **_names())
+                  received=family.received(db(), current_user.id), hours=decimal_hours, **_names())
 
 
 @bp.route("/orders/family/<int:grant_id>/revoke", methods=["POST"])
@@ -380,8 +377,8 @@ def pool(slug):
             flash(_("Saved. The resident's services can be paid from the donation pool."), "success")
             return redirect(url_for("orders.pool", slug=slug), code=303)
     pool_balance = ledger.balance(db(), "pool")
-    return render("timebank/order_pool.html", form=form, rows=services.eligible(db()), pool_hours=_hours(pool_balance),
-                  **_names())
+    return render("timebank/order_pool.html", form=form, rows=services.eligible(db()),
+                  pool_hours=decimal_hours(pool_balance), **_names())
 
 
 @bp.route("/orders/pool/<int:user_id>/remove", methods=["POST"])

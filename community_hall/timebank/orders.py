@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Profile
 from ..errors import HallError
+from ..formatting import decimal_hours
 from ..menu.models import ServiceItem
 from ..tenancy import utcnow
 from ..visits.models import HomeVisit
@@ -288,10 +289,6 @@ def _movement(session: Session, idem_key: str) -> LedgerMovement | None:
     return session.scalar(select(LedgerMovement).where(LedgerMovement.idem_key == idem_key))
 
 
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:g}"
-
-
 def month_start(tz: str = DEFAULT_TZ, now: datetime | None = None) -> datetime:
     """The start of the current local month, in UTC."""
     local = (now or utcnow()).astimezone(ZoneInfo(tz))
@@ -327,8 +324,8 @@ def _check_cap(session: Session, grant, needed: int, tz: str, counted: bool = Fa
     used = family.used_this_month(session, grant, month_start(tz)) - (needed if counted else 0)
     if used + needed > grant.monthly_cap_minutes:
         raise HallError(_l("This would pass the monthly limit of the family grant: %(used)s of %(cap)s hours "
-                           "used this month, this service took %(needed)s hours.", used=_hours(used),
-                           cap=_hours(grant.monthly_cap_minutes), needed=_hours(needed)), "source")
+                           "used this month, this service took %(needed)s hours.", used=decimal_hours(used),
+                           cap=decimal_hours(grant.monthly_cap_minutes), needed=decimal_hours(needed)), "source")
 
 
 def _choose_payment(session: Session, order: Order, source: str, grantor_user_id: int | None, tz: str) -> Payment:
@@ -351,8 +348,8 @@ def _choose_payment(session: Session, order: Order, source: str, grantor_user_id
     available = ledger.balance(session, account) - ledger.floor(session, account)
     if available < needed:
         raise HallError(_l("Not enough hours: the balance is %(balance)s hours and this service took %(needed)s hours. "
-                           "Nothing was charged.", balance=_hours(ledger.balance(session, account)),
-                           needed=_hours(needed)), "source")
+                           "Nothing was charged.", balance=decimal_hours(ledger.balance(session, account)),
+                           needed=decimal_hours(needed)), "source")
     return payment
 
 
