@@ -7,7 +7,7 @@ import os
 from flask import Flask, g, request
 from flask_login import current_user
 
-from . import config, errorpages, formatting, glossary, htmx, preferences, security, tenancy
+from . import config, errorpages, formatting, glossary, htmx, pagecache, preferences, security, tenancy
 from .extensions import babel, csrf, limiter, login_manager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     tenancy.init_app(app)
+    pagecache.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     errorpages.register(app)
@@ -49,10 +50,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .accounts.models import User
+        from .accounts.identity import active_user
 
-        user = tenancy.registry_session().get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        return active_user(int(user_id)) if user_id.isdigit() else None
 
 
 def register_blueprints(app: Flask) -> None:

@@ -42,6 +42,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (rate limits key on it).
         "PROXY_COUNT": int(os.environ.get("HALL_PROXY_COUNT", "0")),
+        # Open311 POSTs per API key; an integrator that submits in bulk (or the benchmark) needs more.
+        "API_RATE_LIMIT": os.environ.get("HALL_API_RATE_LIMIT", DEFAULTS["API_RATE_LIMIT"]),
     }
 
 
@@ -50,11 +52,15 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "PUBLIC_FORM_RATE_LIMIT": "20 per hour",
     "TRACK_RATE_LIMIT": "10 per 15 minutes",
+    "API_RATE_LIMIT": "60 per minute",      # Open311 POSTs per API key
     "CERTIFICATE_CHECK_RATE_LIMIT": "60 per hour",     # public certificate checks per address
     "COMPLAINT_WORKDAYS": 5,    # time limit of complaints and 办不成事反映, in working days from submission
     "HANDOVER_ACK_MINUTES": 30,     # a hand-over (移交) must be acknowledged within this many working minutes
     "INQUIRY_ANSWER_WORKDAYS": 1,   # an inquiry is answered on time within this many working days
     "COMMUNITY_ENGINE_CACHE": 64,
+    "PAGE_CACHE": True,                 # rendered public pages and fragments kept per worker (pagecache.py)
+    "PAGE_CACHE_BYTES": 16 * 1024 * 1024,   # per worker
+    "PAGE_CACHE_SECONDS": 60,           # the longest a page is kept, also when a write escaped the stamps
     "TIMEBANK_STAR_HOURS": (100, 300, 600, 1000, 1500),    # hours of service for one to five stars (星级)
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 
-from flask import current_app, g
-from sqlalchemy import DateTime, Integer, MetaData, String, create_engine, event, text
+from flask import current_app, g, has_app_context
+from sqlalchemy import DateTime, Integer, MetaData, String, create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -84,6 +85,7 @@ class Tenancy:
         self.backend = "postgresql" if self.database_url else "sqlite"
         self._lock = threading.Lock()
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self.communities: dict[str, tuple[float, Community]] = {}   # slug -> (read at, detached row)
         if self.backend == "postgresql":
             self._pg = create_engine(self.database_url, pool_size=5, max_overflow=10, pool_pre_ping=True)
             self.registry_engine = self._pg.execution_options(
@@ -149,6 +151,7 @@ class Tenancy:
 
     def drop_storage(self, slug: str) -> None:
         """Remove a community's database entirely (used to undo a failed creation)."""
+        self.communities.pop(slug, None)
         with self._lock:
             engine = self._engines.pop(slug, None)
         if self._pg is not None:
@@ -170,6 +173,7 @@ class Tenancy:
 
     def dispose(self) -> None:
         """Close every pool."""
+        self.communities.clear()
         with self._lock:
             engines = list(self._engines.values())
             self._engines.clear()
@@ -210,11 +214,30 @@ def close_sessions(_exc=None) -> None:
         session.close()
 
 
+COMMUNITY_CACHE_SECONDS = 10.0
+
+
 def get_community(slug: str) -> Community | None:
-    """The registered community with this slug, or None."""
+    """The registered community with this slug, or None; kept a few seconds per worker (read on every request)."""
     if not valid_slug(slug):
         return None
-    return registry_session().query(Community).filter_by(slug=slug).one_or_none()
+    known = tenancy().communities
+    found = known.get(slug)
+    if found is not None and time.monotonic() - found[0] < COMMUNITY_CACHE_SECONDS:
+        return found[1]
+    community = registry_session().scalar(select(Community).where(Community.slug == slug))
+    if community is not None:
+        registry_session().expunge(community)   # shared, read-only, by later requests of this worker
+        known[slug] = (time.monotonic(), community)
+    return community
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_communities(session, _context, _instances):
+    """A community created, changed or removed in this process is read afresh by the next request."""
+    if any(isinstance(obj, Community) for obj in (*session.new, *session.dirty, *session.deleted)):
+        if has_app_context():
+            tenancy().communities.clear()
 
 
 def all_communities() -> list[Community]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from community_hall.accounts.services import add_new_member, grant_existing
 from community_hall.communities.services import create_community
 from community_hall.tenancy import get_community
@@ -39,3 +41,12 @@ class Builder:
             self.user(f"res-{prefix}", slug, "resident", f"居民{prefix}", phone=f"1380000000{ord(prefix) % 10}")
         self.user("district", "comm-a", "district", "街道管理员")
         self.grant("district", "comm-b", "district")
+
+
+def query_plan(session, stmt) -> str:
+    """SQLite's EXPLAIN QUERY PLAN of a statement, as one line."""
+    compiled = str(stmt.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True}))
+    # A plain text statement is not schema-translated: put the session's schema names in by hand.
+    for schema, actual in (session.connection().get_execution_options().get("schema_translate_map") or {}).items():
+        compiled = compiled.replace(f"{schema}.", f"{actual}." if actual else "")
+    return " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..tenancy import Community, get_community, registry_session
+from . import identity
 from .models import Membership
 
 # permission -> roles (within the community of the request) that hold it
@@ -55,8 +56,7 @@ def roles_in(user, community: Community) -> frozenset[str]:
     """Roles the user holds in the community (empty for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    rows = registry_session().query(Membership.role).filter_by(user_id=user.id, community_id=community.id)
-    return frozenset(r for (r,) in rows)
+    return identity.roles(user.id, community.id)
 
 
 def can(roles: frozenset[str], permission: str) -> bool:

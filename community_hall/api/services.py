@@ -392,6 +392,13 @@ def _record(ticket: Ticket, ctx: _Context) -> dict:
 def find_requests(session: Session, community: Community, args: Mapping[str, str],
                   now: datetime | None = None) -> list[dict]:
     """Requests by the spec's filters, newest first, at most 1,000; a list of numbers overrides the other filters."""
+    tickets = list(session.scalars(requests_query(community, args, now)))
+    ctx = _context(session, community, tickets)
+    return [_record(t, ctx) for t in tickets]
+
+
+def requests_query(community: Community, args: Mapping[str, str], now: datetime | None = None):
+    """The SELECT behind find_requests (ApiError on bad filters)."""
     zone = ZoneInfo(community.timezone)
     stmt = select(Ticket).where(Ticket.kind == "request")  # complaints are never public
     numbers = _split(args.get("service_request_id"))
@@ -412,9 +419,7 @@ def find_requests(session: Session, community: Community, args: Mapping[str, str
             stmt = stmt.where(Ticket.status.in_(OPEN_STATES))
         elif statuses == {"closed"}:
             stmt = stmt.where(Ticket.status.in_(CLOSED_STATES))
-    tickets = list(session.scalars(stmt.order_by(Ticket.submitted_at.desc(), Ticket.id.desc()).limit(MAX_RESULTS)))
-    ctx = _context(session, community, tickets)
-    return [_record(t, ctx) for t in tickets]
+    return stmt.order_by(Ticket.submitted_at.desc(), Ticket.id.desc()).limit(MAX_RESULTS)
 
 
 def one_request(session: Session, community: Community, number: str) -> list[dict]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import csrf, limiter
+from ..pagecache import serve, watch
 from ..tenancy import community_session
 from . import services
 from .formats import error, respond
@@ -25,6 +26,8 @@ csrf.exempt(bp)
 FMT = "<any(json, xml):fmt>"
 # OPTIONS is answered by `unknown` below, which knows the methods of each address (Flask's would list the catch-all's).
 OWN = {"provide_automatic_options": False}
+# what a request list shows: the tickets, their items and posts, the station, the working-day calendar
+LIST_TABLES = watch("tickets", "service_items", "posts", "station", "calendar_overrides")
 # HTTP statuses the API answers in its own format (the site's HTML error pages would otherwise take them).
 HTTP_DESCRIPTIONS = {
     400: "请求无效。", 403: "没有权限。", 404: "没有这个接口地址。", 405: "此地址不支持该请求方法。",
@@ -82,9 +85,10 @@ def create_request(fmt):
 @bp.get(f"/requests.{FMT}", **OWN)
 def request_list(fmt):
     """Requests of a community by the spec's filters, newest first, at most 1,000; no personal data."""
-    community = services.jurisdiction(request.args.get("jurisdiction_id"))
-    return respond(fmt, services.find_requests(community_session(community.slug), community, request.args),
-                   "service_requests")
+    community = g.community = services.jurisdiction(request.args.get("jurisdiction_id"))
+    return serve(LIST_TABLES, lambda: respond(fmt, services.find_requests(community_session(community.slug), community,
+                                                                          request.args), "service_requests"),
+                 minute=True)   # the default window is the last 90 days
 
 
 @bp.get(f"/requests/<number>.{FMT}", **OWN)

@@ -11,6 +11,7 @@ from ..accounts.policy import community_public
 from ..errors import HallError
 from ..htmx import render
 from ..menu.services import menu_by_category
+from ..pagecache import cached
 from ..rosters.coverage import on_duty_now
 from ..tenancy import community_session, registry_session
 from ..timebank.figures import REGISTRATION_TARGET
@@ -87,6 +88,7 @@ def page(slug):
 
 @bp.route("/disclosure.json")
 @community_public
+@cached((), minute=True)    # the figures themselves are kept a minute (figures.cached)
 def page_json(slug):
     """The same figures for other sites and screens (?period=quarter, ?month=YYYY-MM or ?quarter=YYYY-Qn)."""
     period, error = _period()

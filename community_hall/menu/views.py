@@ -10,6 +10,7 @@ from ..accounts.policy import can, community_public, requires
 from ..errors import HallError, copy_error
 from ..glossary import CHANNEL_LABELS, DUTY_LABELS, FEE_LABELS, PROVIDER_LABELS, TIME_UNIT_LABELS
 from ..htmx import is_htmx, render
+from ..pagecache import cached
 from ..rosters.services import all_posts
 from ..tenancy import community_session
 from . import services
@@ -18,6 +19,7 @@ from .models import Category
 from .search import search_items
 
 bp = Blueprint("menu", __name__, url_prefix="/c/<slug>/menu")
+MENU_TABLES = ("menu_categories", "service_items", "service_materials")
 
 
 def _db():
@@ -26,6 +28,7 @@ def _db():
 
 @bp.route("/")
 @community_public
+@cached(MENU_TABLES)
 def index(slug):
     """The published menu by category; ?q= searches (htmx asks for the results block only)."""
     q = request.args.get("q", "").strip()
@@ -36,6 +39,7 @@ def index(slug):
 
 @bp.route("/<code>")
 @community_public
+@cached(MENU_TABLES)
 def item(slug, code):
     """One item: who qualifies, every material to bring, the steps, the time limit, the channels."""
     found = services.item_by_code(_db(), code, published_only=not can(g.roles, "menu.manage"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -49,26 +50,38 @@ def holders_of(post: Post, community: Community) -> duty.Holders:
     return duty.Holders(post.a_holder_id, post.b_holder_id, head_of(community))
 
 
+@lru_cache(maxsize=1440)
+def _clock(clock: str) -> time:
+    # Shift times are "HH:MM"; strptime cost 10 µs each, and routing one ticket reads two weeks of shifts.
+    hours, minutes = clock.split(":")
+    return time(int(hours), int(minutes))
+
+
 def _local(community: Community, day: date, clock: str) -> datetime:
-    zone = ZoneInfo(community.timezone)
-    return datetime.combine(day, datetime.strptime(clock, "%H:%M").time(), tzinfo=zone)
+    return datetime.combine(day, _clock(clock), tzinfo=ZoneInfo(community.timezone))
 
 
 def load_roster(session: Session, community: Community, start: datetime, end: datetime) -> duty.Roster:
     """Published shifts, approved leave and outreach overlapping [start, end), as aware datetimes."""
     zone = ZoneInfo(community.timezone)
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
-    shifts = [duty.Span(s.user_id, _local(community, s.day, s.start), _local(community, s.day, s.end), s.kind)
-              for s in session.scalars(select(Shift).where(Shift.day >= first, Shift.day <= last,
-                                                           Shift.published.is_(True)))]
-    leave = [duty.Span(v.user_id, datetime.combine(v.first_day, time(0), tzinfo=zone),
-                       datetime.combine(v.last_day + timedelta(days=1), time(0), tzinfo=zone), v.kind)
-             for v in session.scalars(select(Leave).where(Leave.status == "approved", Leave.first_day <= last,
-                                                          Leave.last_day >= first))]
+    # Plain rows, not ORM objects: routing every new ticket reads two weeks of shifts.
+    shifts = [duty.Span(user_id, datetime.combine(day, _clock(begins), tzinfo=zone),
+                        datetime.combine(day, _clock(ends), tzinfo=zone), kind)
+              for user_id, day, begins, ends, kind in session.execute(
+                  select(Shift.user_id, Shift.day, Shift.start, Shift.end, Shift.kind)
+                  .where(Shift.day >= first, Shift.day <= last, Shift.published.is_(True)))]
+    leave = [duty.Span(user_id, datetime.combine(first_day, time(0), tzinfo=zone),
+                       datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone), kind)
+             for user_id, first_day, last_day, kind in session.execute(
+                 select(Leave.user_id, Leave.first_day, Leave.last_day, Leave.kind)
+                 .where(Leave.status == "approved", Leave.first_day <= last, Leave.last_day >= first))]
     # Compare in UTC: SQLite keeps the stored UTC wall time and would compare a local-zone bound as if it were UTC.
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
-    out = [duty.Span(o.user_id, _aware(o.starts_at), _aware(o.ends_at), "out")
-           for o in session.scalars(select(Outreach).where(Outreach.starts_at < end_utc, Outreach.ends_at > start_utc))]
+    out = [duty.Span(user_id, _aware(starts_at), _aware(ends_at), "out")
+           for user_id, starts_at, ends_at in session.execute(
+               select(Outreach.user_id, Outreach.starts_at, Outreach.ends_at)
+               .where(Outreach.starts_at < end_utc, Outreach.ends_at > start_utc))]
     return duty.Roster(shifts, leave, out)
 
 

@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 
 def queue_query(f: QueueFilter):
-    """The SELECT for a filter: open work first by priority, then the nearest due date, then the oldest."""
+    """The SELECT for a filter: open work by priority, then the nearest due date, then the oldest; the rest newest first."""
     stmt = select(Ticket).where(Ticket.kind == "request")  # complaints go to the head's list, not the queue
     if f.status == "open":
         stmt = stmt.where(Ticket.status.in_(OPEN_STATES))
@@ -50,6 +50,10 @@ def queue_query(f: QueueFilter):
         if len(digits) >= 4:
             conditions.append(Ticket.resident_phone.like(f"%{digits}%"))
         stmt = stmt.where(or_(*conditions))
+    if f.status not in ("open", *OPEN_STATES):
+        # Finished work (or everything): newest first, read along an index. Sorting the whole archive by
+        # priority and due date would cost more with every ticket ever handled.
+        return stmt.order_by(Ticket.submitted_at.desc(), Ticket.id.desc())
     no_due_last = case((Ticket.due_at.is_(None), 1), else_=0)
     return stmt.order_by(Ticket.priority.desc(), no_due_last, Ticket.due_at, Ticket.submitted_at, Ticket.id)
 

@@ -10,16 +10,17 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Profile
 from ..accounts.policy import community_public, requires_login
 from ..errors import HallError, copy_error
 from ..extensions import limiter
 from ..menu.services import item_by_code
+from ..pagecache import serve
 from . import rules, services
 from .forms import ApplyForm, TrackForm
-from .models import Ticket
+from .models import Ticket, TicketEvent
 from .views import bp, db
 
 TRACKED = "tracked"   # session key: ticket numbers this browser has proved (number + phone digits)
@@ -129,8 +130,11 @@ def tracked(slug, number):
         return redirect(url_for("window.track", slug=slug, number=number), code=303)
     rate_url = url_for("ratings.rate", slug=slug, number=ticket.number) \
         if ticket.status in ("done", "declined") and ticket.kind == "request" else None
-    return render_template("window/tracked.html", t=ticket, actions=rules.allowed_actions(ticket.status, "resident"),
-                           rate_url=rate_url)
+    # The page shows this ticket and its timeline only: its version and last event say when it changed.
+    last_event = db().scalar(select(func.max(TicketEvent.id)).where(TicketEvent.ticket_id == ticket.id))
+    return serve((), lambda: render_template("window/tracked.html", t=ticket, rate_url=rate_url,
+                                             actions=rules.allowed_actions(ticket.status, "resident")),
+                 stamp=(ticket.id, ticket.version, ticket.status, last_event))
 
 
 @bp.route("/track/<number>/<action>", methods=["POST"])

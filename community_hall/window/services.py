@@ -19,7 +19,7 @@ from ..signals import ticket_changed
 from ..tenancy import Community, utcnow
 from ..workdays import WorkCalendar
 from . import rules
-from .models import CHANNELS, KINDS, CalendarOverride, Ticket, TicketCounter, TicketEvent
+from .models import CHANNELS, KINDS, OPEN_STATES, CalendarOverride, Ticket, TicketCounter, TicketEvent
 
 
 class Conflict(HallError):
@@ -112,7 +112,9 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
         if existing is not None:
             return existing
     item = _validate(session, sub)
-    session.rollback()  # start a fresh transaction that takes the write lock at once
+    # Start a fresh transaction that takes the write lock at once. Ending the read-only one by commit, not
+    # rollback, keeps what was read (the item) loaded: a rollback would expire it and cost a reload.
+    session.rollback() if (session.new or session.dirty or session.deleted) else session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     if sub.idem_key:  # checked again under the lock: a concurrent double click lands here
         existing = session.scalar(select(Ticket).where(Ticket.idem_key == sub.idem_key))
@@ -329,7 +331,12 @@ def ticket_by_number(session: Session, number: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.number == (number or "").strip().upper()))
 
 
-def count_by_status(session: Session) -> dict[str, int]:
-    """How many requests (not complaints) are in each state."""
-    return dict(session.execute(select(Ticket.status, func.count()).where(Ticket.kind == "request")
-                                .group_by(Ticket.status)).all())
+def count_open_query():
+    """How many requests (not complaints) are in each open state; closed ones grow with the archive, so uncounted."""
+    return (select(Ticket.status, func.count()).where(Ticket.kind == "request", Ticket.status.in_(OPEN_STATES))
+            .group_by(Ticket.status))
+
+
+def count_open(session: Session) -> dict[str, int]:
+    """The counts of count_open_query as {state: n}."""
+    return dict(session.execute(count_open_query()).all())

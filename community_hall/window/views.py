@@ -11,10 +11,12 @@ from ..errors import HallError, copy_error
 from ..glossary import TICKET_CHANNEL_LABELS, status_label
 from ..htmx import is_htmx, render
 from ..menu.models import ServiceItem
+from ..pagecache import cached
 from ..rosters.services import all_posts
 from ..tenancy import community_session
 from . import rules, services
 from .forms import ActionForm, WindowTicketForm
+from .models import OPEN_STATES
 from .queue import QueueFilter, queue_page
 
 bp = Blueprint("window", __name__, url_prefix="/c/<slug>")
@@ -41,12 +43,15 @@ def _filter_from_args() -> QueueFilter:
 
 @bp.route("/queue")
 @requires("tickets.view")
+@cached(("tickets", "posts"), minute=True)     # rows turn overdue as the clock runs
 def queue(slug):
     """The work queue; htmx polls the rows block with the same filters."""
     f = _filter_from_args()
     tickets, more = queue_page(db(), f)
-    return render("window/queue.html", block="rows", tickets=tickets, more=more, f=f, posts=all_posts(db()),
-                  states=rules.STATES, is_overdue=services.is_overdue, counts=services.count_by_status(db()))
+    if is_htmx():   # the rows only: the filters' posts and counts are on the page already
+        return render("window/queue.html", block="rows", tickets=tickets, more=more, f=f, is_overdue=services.is_overdue)
+    return render("window/queue.html", tickets=tickets, more=more, f=f, posts=all_posts(db()), states=rules.STATES,
+                  is_overdue=services.is_overdue, counts=services.count_open(db()), open_states=OPEN_STATES)
 
 
 def _ticket_or_404(number: str):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
 
 from community_hall.disclosure import figures
 from community_hall.tenancy import community_session, get_community, registry_session
 from tests.disclosure.conftest import local
+from tests.helpers import query_plan
 
 NOVEMBER = datetime(2026, 11, 15, 4, tzinfo=UTC)
 BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -115,14 +115,6 @@ def test_figures_are_cached_briefly_per_community_and_period(app, seed, monkeypa
     assert later["tickets"]["received"] == 2
 
 
-def _plan(session, stmt) -> str:
-    compiled = str(stmt.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True}))
-    # A plain text statement is not schema-translated: put the session's schema names in by hand.
-    for schema, actual in (session.connection().get_execution_options().get("schema_translate_map") or {}).items():
-        compiled = compiled.replace(f"{schema}.", f"{actual}." if actual else "")
-    return " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-
-
 @pytest.mark.parametrize("query", ["received", "finished", "complaints"])
 def test_the_main_queries_use_an_index(app, seed, query):
     start, end = local(2026, 11, 1), local(2026, 12, 1)
@@ -130,7 +122,7 @@ def test_the_main_queries_use_an_index(app, seed, query):
             "finished": lambda: figures.finished_query(start, end),
             "complaints": lambda: figures.received_query(start, end, kind="complaint")}[query]()
     with app.app_context():
-        plan = _plan(community_session("comm-a"), stmt)
+        plan = query_plan(community_session("comm-a"), stmt)
     expected = "ix_tickets_kind_status_finished" if query == "finished" else "ix_tickets_kind_submitted"
     assert f"USING INDEX {expected}" in plan, plan
     assert "SCAN tickets" not in plan.replace(f"USING INDEX {expected}", ""), plan

@@ -10,6 +10,7 @@ import community_hall.appointments.models  # noqa: F401
 import community_hall.complaints.models  # noqa: F401
 import community_hall.floor.models  # noqa: F401
 import community_hall.menu.models  # noqa: F401 - every model module, so the comparison sees every table
+import community_hall.pagecache  # noqa: F401
 import community_hall.rosters.ical_models  # noqa: F401
 import community_hall.rosters.models  # noqa: F401
 import community_hall.routing.models  # noqa: F401

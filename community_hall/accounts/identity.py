@@ -1,0 +1,67 @@
+"""Signed-in users and their roles, kept a few seconds per worker: they are read on every request.
+
+A change made in this process is seen at once (the cache is cleared on flush); another worker sees it
+within SECONDS, the bound on how long a removed role or a deactivated account can still act there."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..tenancy import registry_session
+from .models import Membership, User
+
+SECONDS = 5.0
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault("identity_cache", {})
+
+
+def active_user(user_id: int) -> User | None:
+    """The active user with this id (a detached, read-only row), or None."""
+    key = ("user", user_id)
+    found = _cache().get(key)
+    if found is not None and time.monotonic() - found[0] < SECONDS:
+        return found[1]
+    user = registry_session().get(User, user_id)
+    if user is not None:
+        registry_session().expunge(user)
+        if not user.is_active:
+            user = None
+    _cache()[key] = (time.monotonic(), user)
+    return user
+
+
+def roles(user_id: int, community_id: int) -> frozenset[str]:
+    """The roles the user holds in the community."""
+    key = ("roles", user_id, community_id)
+    found = _cache().get(key)
+    if found is not None and time.monotonic() - found[0] < SECONDS:
+        return found[1]
+    held = frozenset(registry_session().scalars(select(Membership.role).where(
+        Membership.user_id == user_id, Membership.community_id == community_id)))
+    if len(_cache()) > 10_000:     # bounded: a worker's users are few, but never let it grow without end
+        _cache().clear()
+    _cache()[key] = (time.monotonic(), held)
+    return held
+
+
+@event.listens_for(Session, "before_flush")
+def _forget(session, _context, _instances):
+    """A user or membership written in this process is read afresh by the next request."""
+    if has_app_context() and any(isinstance(obj, User | Membership)
+                                 for obj in (*session.new, *session.dirty, *session.deleted)):
+        _cache().clear()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_bulk(state):
+    """The same for UPDATE and DELETE statements on users or memberships."""
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) in ("users", "memberships") \
+            and has_app_context():
+        _cache().clear()
