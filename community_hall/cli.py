@@ -98,6 +98,25 @@ def create_user_cmd(username, slug, role, password_stdin, real_name):
     click.echo(f"Created user {user.username} as {role} of {community.slug}")
 
 
+@hall.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin")
+def set_password_cmd(username, password_stdin):
+    """Give a user a new password (e.g. demo accounts before a site goes to production)."""
+    from .accounts.models import User
+    from .accounts.services import normalise_username, set_password
+
+    migrations.upgrade_registry(tenancy())
+    user = registry_session().query(User).filter_by(username=normalise_username(username)).one_or_none()
+    if user is None:
+        _fail(f"Unknown user: {username}")
+    try:
+        set_password(user, _read_password(password_stdin))
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"New password set for {user.username}")
+
+
 @hall.command("grant-role")
 @click.argument("username")
 @click.option("--community", "slug", required=True)
