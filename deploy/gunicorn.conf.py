@@ -27,10 +27,11 @@ preload_app = False
 # Only the local reverse proxy may set X-Forwarded-*; the app trusts HALL_PROXY_COUNT hops of them (ProxyFix).
 forwarded_allow_ips = os.environ.get("HALL_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Access log to stdout (journald keeps it). %({x-forwarded-for}i)s is the client address as nginx saw it,
-# %(h)s the proxy's; the request line has no query string (it can carry tracking numbers).
+# Access log to stdout (journald keeps it). %(h)s is logged after the app ran, when ProxyFix (HALL_PROXY_COUNT)
+# has put the client address from X-Forwarded-For in its place: the address rate limits count. The request line
+# has no query string (it can carry tracking numbers or search words).
 accesslog = os.environ.get("HALL_ACCESS_LOG", "-")
 errorlog = os.environ.get("HALL_ERROR_LOG", "-")
 loglevel = os.environ.get("HALL_LOG_LEVEL", "info")
-access_log_format = '%({x-forwarded-for}i)s via %(h)s [%(t)s] "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 proc_name = "community-hall"

@@ -32,7 +32,7 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: floa
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"process exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(f"process exited with {proc.returncode}: {proc.communicate()[1] if proc.stderr else ''}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
