@@ -4,7 +4,9 @@ Every value can be overridden from the environment (HALL_WORKERS, HALL_BIND, ...
 container sets them without editing this file.
 """
 
+import logging
 import os
+import sys
 
 # Two sync workers suit a 2-core machine; more workers need RATELIMIT_STORAGE_URI=redis://... for shared limits.
 workers = int(os.environ.get("HALL_WORKERS", "2"))
@@ -35,3 +37,14 @@ errorlog = os.environ.get("HALL_ERROR_LOG", "-")
 loglevel = os.environ.get("HALL_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 proc_name = "community-hall"
+
+
+def on_starting(server):
+    """Send the app's warnings (production checks, a rate-limit store falling back) to gunicorn's error log."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S %z"))
+    for name in ("community_hall", "flask-limiter"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)

@@ -40,6 +40,7 @@ def test_memory_storage_counts_per_server(site, gunicorn):
     # The other server never heard of those five: an attacker gets five more tries per server (or worker).
     assert _attempts([b], 5) == [200] * 5
     assert Browser(b.port).login("res-x", "wrong") == 429
+    assert "RATELIMIT_STORAGE_URI is memory://" in a.stop()    # production says so at start
 
 
 def test_a_redis_outage_falls_back_to_per_server_limits(site, gunicorn):
@@ -50,4 +51,6 @@ def test_a_redis_outage_falls_back_to_per_server_limits(site, gunicorn):
     # Sign-in keeps working (no 500), and the limit still holds, counted in this worker's memory.
     assert _attempts([server], 5) == [200] * 5
     assert browser.login("res-x", "wrong") == 429
-    assert "Traceback" not in server.stop()
+    log = server.stop()
+    assert "Traceback" not in log
+    assert "flask-limiter: Rate limit storage unreachable - falling back to in-memory storage" in log
