@@ -160,6 +160,35 @@ def seed_demo_cmd(if_empty):
     registry_session().close()
 
 
+@hall.command("export")
+@click.argument("dest", type=click.Path(file_okay=False))
+def export_cmd(dest):
+    """Write the whole site (registry and every community) to the new directory DEST, for `hall import`."""
+    from .transfer import TransferError, export_site
+
+    try:
+        summary = export_site(tenancy(), dest, click.echo)
+    except TransferError as err:
+        _fail(err)
+    click.echo(f"Exported {summary.communities} communities, {summary.rows} rows, to {dest}")
+
+
+@hall.command("import")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+def import_cmd(src):
+    """Load a `hall export` dump into this empty site (DATABASE_URL or the data directory)."""
+    from .transfer import TransferError, import_site
+
+    t = tenancy()
+    click.echo(f"Importing {src} into {'PostgreSQL' if t.backend == 'postgresql' else current_app.config['HALL_DATA_DIR']}")
+    try:
+        summary = import_site(t, src, click.echo)
+    except TransferError as err:
+        _fail(err)
+    click.echo(f"Imported {summary.communities} communities, {summary.rows} rows. "
+               "Check with `flask --app app hall ledger-check`.")
+
+
 @hall.command("import-menu")
 @click.option("--community", "slug", required=True, help="Community slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
