@@ -321,8 +321,11 @@ def import_site(t: Tenancy, src: str, report: Callable[[str], None] = lambda lin
                 _reset_sequences(conn, RegistryBase.metadata, REGISTRY_SCHEMA)
         total += rows
         report(f"registry: {rows} rows")
-    except Exception:
+    except Exception as exc:
         for slug in done:
             t.drop_storage(slug)
-        raise
+        if isinstance(exc, TransferError):
+            raise
+        raise TransferError(f"The import failed ({type(exc).__name__}: {str(exc).splitlines()[0]}); the communities "
+                            "made so far were removed and the registry is left empty, so it can be run again.") from exc
     return Summary(len(manifest["communities"]), total)

@@ -209,3 +209,30 @@ def test_values_keep_their_types():
     assert encode(datetime(2026, 1, 2, 3, 30)) == {"$dt": "2026-01-02T03:30:00+00:00"}   # SQLite's naive UTC
     for value in (date(2024, 2, 29), Decimal("12.50"), b"\x00\xff", True, None, 7, "社区"):
         assert decode(json.loads(json.dumps(encode(value))), column) == value
+
+
+def test_a_failing_import_leaves_the_target_empty(demo_dump, make_app, tmp_path):
+    import hashlib
+
+    src = str(tmp_path / "dup-dump")
+    shutil.copytree(demo_dump, src)
+    # A consistent dump (checksums fixed) whose last community breaks a unique constraint half-way.
+    path = os.path.join(src, "communities", "yangliu", "shifts.jsonl")
+    with open(path, "rb") as f:
+        lines = f.readlines()
+    lines.append(lines[0])
+    with open(path, "wb") as f:
+        f.writelines(lines)
+    with open(os.path.join(src, "manifest.json")) as f:
+        manifest = json.load(f)
+    entry = next(e for e in manifest["communities"] if e["slug"] == "yangliu")
+    entry["tables"]["shifts"] = {"rows": len(lines), "sha256": hashlib.sha256(b"".join(lines)).hexdigest()}
+    with open(os.path.join(src, "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    app = make_app("dup")
+    result = _refused(app, src, "The import failed (IntegrityError")
+    assert "registry is left empty" in result.output
+    _nothing_imported(app)
+    # Fixed, the same target takes the good dump.
+    result = app.test_cli_runner().invoke(args=["hall", "import", demo_dump])
+    assert result.exit_code == 0, result.output
