@@ -93,19 +93,32 @@ def gunicorn():
 
 
 @pytest.fixture
-def redis_server(tmp_path):
-    """A throwaway redis-server on a free port, no persistence; yields its URI."""
+def start_redis(tmp_path):
+    """start_redis(port=None) -> URI of a throwaway redis-server (no persistence); all stopped at the end."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not installed (make system-deps installs it)")
-    port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path), "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_port(port, proc)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
+    procs = []
+
+    def start(port: int | None = None) -> str:
+        port = port or free_port()
+        proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                 "--dir", str(tmp_path), "--protected-mode", "yes"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        wait_for_port(port, proc)
+        return f"redis://127.0.0.1:{port}/0"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(start_redis):
+    """URI of a throwaway redis-server."""
+    return start_redis()
 
 
 class Browser:

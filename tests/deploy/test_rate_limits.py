@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import redis
 
 from tests.deploy.conftest import Browser, flask_cli, free_port, production_env
 
@@ -43,14 +46,23 @@ def test_memory_storage_counts_per_server(site, gunicorn):
     assert "RATELIMIT_STORAGE_URI is memory://" in a.stop()    # production says so at start
 
 
-def test_a_redis_outage_falls_back_to_per_server_limits(site, gunicorn):
-    env = {**site, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0"}    # nothing listens there
+def test_a_redis_outage_falls_back_to_per_server_limits(site, gunicorn, start_redis):
+    port = free_port()
+    env = {**site, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"}    # nothing listens there yet
     server = gunicorn(env)
     browser = Browser(server.port)
     assert browser.request("GET", "/healthz")[0] == 200
     # Sign-in keeps working (no 500), and the limit still holds, counted in this worker's memory.
     assert _attempts([server], 5) == [200] * 5
     assert browser.login("res-x", "wrong") == 429
+    # Redis comes (back): after Flask-Limiter's back-off (1, 2, 4 … s between checks) the worker counts there
+    # again, from zero, so the next attempt is allowed.
+    uri = start_redis(port)
+    deadline = time.monotonic() + 60
+    while (status := browser.login("res-x", "wrong")) == 429 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert status == 200
+    assert redis.Redis.from_url(uri).keys("*")
     log = server.stop()
     assert "Traceback" not in log
     assert "flask-limiter: Rate limit storage unreachable - falling back to in-memory storage" in log
