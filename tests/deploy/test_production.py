@@ -144,3 +144,29 @@ def test_set_password_command(prod_env, started, _seed_demo):
     with pytest.raises(ConfigError, match=r"28 demo account\(s\)") as err:
         create_app()
     assert "jiedao" not in str(err.value)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request):
+    return request.param
+
+
+def test_the_demo_check_on_both_backends(app_config, backend, build, started):
+    from community_hall.accounts.services import DEMO_PASSWORD
+
+    production = {**app_config, "HALL_ENV": "production", "SECRET_KEY": SECRET}
+    started.append(create_app(production))       # migrated registry, no users: starts
+    build.community("comm-a")
+    build.user("yangliu-staff2", "comm-a", "staff", password="password123")   # a demo name, a real password
+    build.user("not-a-demo-name", "comm-a", "staff", password=DEMO_PASSWORD)  # cannot sign in in production
+    started.append(create_app(production))
+    build.user("qinghe-head", "comm-a", "head", password=DEMO_PASSWORD)
+    with pytest.raises(ConfigError, match=r"1 demo account\(s\) still have the demo password \(qinghe-head\)"):
+        create_app(production)
+
+
+def test_a_database_without_a_registry_starts(app_config, started, tmp_path):
+    app = create_app({**app_config, "HALL_DATA_DIR": str(tmp_path / "fresh"), "HALL_ENV": "production",
+                      "SECRET_KEY": SECRET})
+    started.append(app)
+    assert app.config["HALL_ENV"] == "production"     # `hall init` / `hall import` can then run
