@@ -37,13 +37,15 @@ extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o community_hall/translations/messages.pot .
 	$(BIN)/pybabel update -i community_hall/translations/messages.pot -d community_hall/translations --no-fuzzy-matching
 
-# Debian Chromium (+ CJK fonts) for the browser tests and PostgreSQL for the second backend.
+# Debian Chromium (+ CJK fonts) for the browser tests, PostgreSQL for the second backend, and nginx and
+# redis-server for the deployment tests (tests/deploy/; the packages' own services are not needed).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! test -x /usr/sbin/nginx || ! command -v redis-server >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null; \
-	  else echo "Not root: install chromium, fonts-noto-cjk and postgresql yourself, or their tests are skipped."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql \
+	      nginx redis-server >/dev/null; \
+	  else echo "Not root: install chromium, fonts-noto-cjk, postgresql, nginx and redis-server yourself, or their tests are skipped."; fi; \
 	fi
 
 clean:

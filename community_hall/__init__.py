@@ -35,6 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errorpages.register(app)
     register_hooks(app)
     register_commands(app)
+    if app.config["HALL_ENV"] == "production":
+        from . import production
+
+        production.check(app)
     return app
 
 

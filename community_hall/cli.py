@@ -98,6 +98,25 @@ def create_user_cmd(username, slug, role, password_stdin, real_name):
     click.echo(f"Created user {user.username} as {role} of {community.slug}")
 
 
+@hall.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin")
+def set_password_cmd(username, password_stdin):
+    """Give a user a new password (e.g. demo accounts before a site goes to production)."""
+    from .accounts.models import User
+    from .accounts.services import normalise_username, set_password
+
+    migrations.upgrade_registry(tenancy())
+    user = registry_session().query(User).filter_by(username=normalise_username(username)).one_or_none()
+    if user is None:
+        _fail(f"Unknown user: {username}")
+    try:
+        set_password(user, _read_password(password_stdin))
+    except HallError as err:
+        _fail(err.message)
+    click.echo(f"New password set for {user.username}")
+
+
 @hall.command("grant-role")
 @click.argument("username")
 @click.option("--community", "slug", required=True)
@@ -139,6 +158,35 @@ def seed_demo_cmd(if_empty):
     for line in seed_demo():
         click.echo(line)
     registry_session().close()
+
+
+@hall.command("export")
+@click.argument("dest", type=click.Path(file_okay=False))
+def export_cmd(dest):
+    """Write the whole site (registry and every community) to the new directory DEST, for `hall import`."""
+    from .transfer import TransferError, export_site
+
+    try:
+        summary = export_site(tenancy(), dest, click.echo)
+    except TransferError as err:
+        _fail(err)
+    click.echo(f"Exported {summary.communities} communities, {summary.rows} rows, to {dest}")
+
+
+@hall.command("import")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+def import_cmd(src):
+    """Load a `hall export` dump into this empty site (DATABASE_URL or the data directory)."""
+    from .transfer import TransferError, import_site
+
+    t = tenancy()
+    click.echo(f"Importing {src} into {'PostgreSQL' if t.backend == 'postgresql' else current_app.config['HALL_DATA_DIR']}")
+    try:
+        summary = import_site(t, src, click.echo)
+    except TransferError as err:
+        _fail(err)
+    click.echo(f"Imported {summary.communities} communities, {summary.rows} rows. "
+               "Check with `flask --app app hall ledger-check`.")
 
 
 @hall.command("import-menu")

@@ -10,6 +10,24 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable site."""
 
 
+# A production key must be long and varied: `python -c "import secrets; print(secrets.token_hex(32))"`.
+MIN_SECRET_KEY = 32
+MIN_SECRET_KEY_DISTINCT = 10
+
+
+def check_secret_key(secret: str | None) -> None:
+    """Raise ConfigError when a production SECRET_KEY is missing, short or obviously not random."""
+    advice = 'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
+    if not secret:
+        raise ConfigError(f"SECRET_KEY must be set when HALL_ENV=production; {advice}")
+    if len(secret) < MIN_SECRET_KEY:
+        raise ConfigError(f"SECRET_KEY is too short ({len(secret)} characters; at least {MIN_SECRET_KEY} "
+                          f"are needed when HALL_ENV=production); {advice}")
+    if len(set(secret)) < MIN_SECRET_KEY_DISTINCT:
+        raise ConfigError(f"SECRET_KEY looks weak (only {len(set(secret))} different characters; "
+                          f"at least {MIN_SECRET_KEY_DISTINCT} are needed when HALL_ENV=production); {advice}")
+
+
 def _secret_key(data_dir: str) -> str:
     # Development: keep a random key in the data directory so sign-ins survive restarts; never in the repo.
     path = os.path.join(data_dir, "secret_key")
@@ -29,9 +47,9 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ.get("HALL_ENV", "development")
     data_dir = os.path.abspath(os.environ.get("HALL_DATA_DIR") or instance_path)
     secret = os.environ.get("SECRET_KEY")
-    if not secret:
-        if env == "production":
-            raise ConfigError("SECRET_KEY must be set when HALL_ENV=production")
+    if env == "production":
+        check_secret_key(secret)
+    elif not secret:
         secret = _secret_key(data_dir)
     return {
         "HALL_ENV": env,
@@ -69,4 +87,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # A rate-limit store outage (Redis down) must not take the site down: each worker counts in memory
+    # until the store answers again (limits are then per worker, not shared; see the README).
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
 }

@@ -177,6 +177,13 @@ def change_password(user: User, old: str, new: str) -> None:
     session.commit()
 
 
+def set_password(user: User, new: str) -> None:
+    """Give a user a new password without the old one (the `hall set-password` admin command)."""
+    check_password_rules(new)
+    user.password_hash = _hash(new)
+    registry_session().commit()
+
+
 def memberships_of(user: User) -> list[tuple[Community, str]]:
     """The (community, role) pairs of a user, by community name."""
     rows = (registry_session().query(Community, Membership.role)

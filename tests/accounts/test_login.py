@@ -130,5 +130,5 @@ def test_production_needs_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         from_environment(str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 2)
     assert from_environment(str(tmp_path))["SESSION_COOKIE_SECURE"] is True
