@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import subprocess
+import sys
 import weakref
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
@@ -16,6 +19,8 @@ from community_hall.communities.models import Station
 from community_hall.migrate import upgrade_registry
 from community_hall.tenancy import community_session, tenancy
 from tests.helpers import Builder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -118,3 +123,12 @@ def test_a_cold_community_reuses_sql_compiled_for_another(small_cache_app):
         assert again.scalar_one() == "c2社区服务站"
         assert first.context.cache_hit == first.context.dialect.CACHE_MISS
         assert again.context.cache_hit == again.context.dialect.CACHE_HIT
+
+
+def test_a_worker_starts_without_the_pinyin_dictionaries(tmp_path):
+    # pypinyin holds ~55 MB per process; only saving a menu item needs it, so the app must not import it.
+    env = dict(os.environ, HALL_DATA_DIR=str(tmp_path), SECRET_KEY="x" * 32)
+    code = "import sys, app; app.app.test_client().get('/'); print('pypinyin' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
