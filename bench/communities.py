@@ -183,10 +183,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # --- the measurements --------------------------------------------------------------------------
-def measure_startup(data_dir: Path) -> float:
-    """Median of STARTUP_REPEATS starts: process start to the first 200 on /healthz, in ms."""
+def measure_startup(data_dir: Path, repeats: int = STARTUP_REPEATS) -> float:
+    """Median of several starts: process start to the first 200 on /healthz, in ms."""
     times = []
-    for _ in range(STARTUP_REPEATS):
+    for _ in range(repeats):
         with Server(data_dir) as server:
             times.append(server.wait_ready())
     return round(statistics.median(times), 1)
@@ -213,6 +213,9 @@ def measure_many(data_dir: Path, slugs: list[str], sample: int, access_log: Path
             status, _ = get(port, page_of(slug))
             if status != 200:
                 raise RuntimeError(f"{page_of(slug)} answered {status}")
+        # The site index with this many communities (it must not grow into a page of a thousand links).
+        get(port, "/")
+        index_ms = statistics.median(get(port, "/")[1] for _ in range(15))
         extra, cold, warm = [], [], []
         for slug in probe:
             status, first = get(port, page_of(slug))
@@ -251,6 +254,7 @@ def measure_many(data_dir: Path, slugs: list[str], sample: int, access_log: Path
         served = _served_by(access_log)
         rss = [rss_mb(pid) for pid in workers]
         return {
+            "index_ms": round(index_ms, 1),
             "cold_extra_ms": {"median": round(statistics.median(extra), 1), "p90": round(percentile(extra, 90), 1),
                               "cold_median": round(statistics.median(cold), 1),
                               "warm_median": round(statistics.median(warm), 1), "sample": len(probe)},
@@ -259,7 +263,7 @@ def measure_many(data_dir: Path, slugs: list[str], sample: int, access_log: Path
         }
 
 
-def measure(workdir: Path, quick: bool, count: int | None = None) -> dict:
+def measure(workdir: Path, quick: bool, count: int | None = None, startup_repeats: int = STARTUP_REPEATS) -> dict:
     """Build the data directories under workdir, serve them with gunicorn and measure; returns the figures."""
     from community_hall.config import DEFAULTS
 
@@ -272,7 +276,8 @@ def measure(workdir: Path, quick: bool, count: int | None = None) -> dict:
             shutil.rmtree(d)
     built = build_data_dir(big_dir, count)
     build_data_dir(small_dir, small)
-    startup = {str(small): measure_startup(small_dir), str(count): measure_startup(big_dir)}
+    startup = {str(small): measure_startup(small_dir, startup_repeats),
+               str(count): measure_startup(big_dir, startup_repeats)}
     sample = max(5, min(50, count // 4))
     many = measure_many(big_dir, [slug_of(i) for i in range(count)], sample, workdir / "access.log")
     ratio = startup[str(count)] / startup[str(small)]
