@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Serve another checkout of the app (e.g. an older commit, for a before/after figure); the data is built here.
+APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
 TEMPLATE_SLUG = "bench-0000"
 STREET_SIZE = 25          # communities per street office (街道) in the synthetic site
 STARTUP_SMALL = 10        # the startup comparison: this many communities against the full count
@@ -103,7 +105,7 @@ class Server:
             cmd += ["--access-logfile", str(access_log), "--access-logformat", "%(p)s %(U)s %(s)s"]
         cmd.append("app:app")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen(cmd, cwd=APP_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> float:
@@ -183,13 +185,15 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # --- the measurements --------------------------------------------------------------------------
-def measure_startup(data_dir: Path, repeats: int = STARTUP_REPEATS) -> float:
-    """Median of several starts: process start to the first 200 on /healthz, in ms."""
-    times = []
+def measure_startup(data_dirs: dict[str, Path], repeats: int = STARTUP_REPEATS) -> dict[str, float]:
+    """Per data directory, the median of several starts: process start to the first 200 on /healthz, in ms."""
+    times: dict[str, list[float]] = {key: [] for key in data_dirs}
     for _ in range(repeats):
-        with Server(data_dir) as server:
-            times.append(server.wait_ready())
-    return round(statistics.median(times), 1)
+        # Interleaved, so a machine that gets busier or quieter during the run weighs on both alike.
+        for key, data_dir in data_dirs.items():
+            with Server(data_dir) as server:
+                times[key].append(server.wait_ready())
+    return {key: round(statistics.median(values), 1) for key, values in times.items()}
 
 
 def _served_by(access_log: Path) -> dict[int, set[str]]:
@@ -276,8 +280,7 @@ def measure(workdir: Path, quick: bool, count: int | None = None, startup_repeat
             shutil.rmtree(d)
     built = build_data_dir(big_dir, count)
     build_data_dir(small_dir, small)
-    startup = {str(small): measure_startup(small_dir, startup_repeats),
-               str(count): measure_startup(big_dir, startup_repeats)}
+    startup = measure_startup({str(small): small_dir, str(count): big_dir}, startup_repeats)
     sample = max(5, min(50, count // 4))
     many = measure_many(big_dir, [slug_of(i) for i in range(count)], sample, workdir / "access.log")
     ratio = startup[str(count)] / startup[str(small)]
