@@ -75,10 +75,11 @@ DEFAULTS = {
     "COMPLAINT_WORKDAYS": 5,    # time limit of complaints and 办不成事反映, in working days from submission
     "HANDOVER_ACK_MINUTES": 30,     # a hand-over (移交) must be acknowledged within this many working minutes
     "INQUIRY_ANSWER_WORKDAYS": 1,   # an inquiry is answered on time within this many working days
-    "COMMUNITY_ENGINE_CACHE": 64,
     "PAGE_CACHE": True,                 # rendered public pages and fragments kept per worker (pagecache.py)
     "PAGE_CACHE_BYTES": 16 * 1024 * 1024,   # per worker
     "PAGE_CACHE_SECONDS": 60,           # the longest a page is kept, also when a write escaped the stamps
+    "COMMUNITY_ENGINE_CACHE": 64,   # community engines (pools) each worker keeps open, least recently used dropped
+    "INDEX_STREETS_ABOVE": 60,      # with more communities than this, / lists street offices, each linking to its own
     "TIMEBANK_STAR_HOURS": (100, 300, 600, 1000, 1500),    # hours of service for one to five stars (星级)
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

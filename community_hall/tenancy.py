@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import DateTime, Integer, MetaData, String, create_engine, event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import LRUCache
 
 # Placeholder schema names; schema_translate_map turns them into real ones per backend.
 REGISTRY_SCHEMA = "hall"
@@ -86,6 +88,9 @@ class Tenancy:
         self._lock = threading.Lock()
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self.communities: dict[str, tuple[float, Community]] = {}   # slug -> (read at, detached row)
+        self._community_dialect = None
+        # SQL compiled once serves every community: its cache key holds the dialect, which they share.
+        self._compiled_cache = LRUCache(1000)
         if self.backend == "postgresql":
             self._pg = create_engine(self.database_url, pool_size=5, max_overflow=10, pool_pre_ping=True)
             self.registry_engine = self._pg.execution_options(
@@ -102,6 +107,29 @@ class Tenancy:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine.execution_options(schema_translate_map={placeholder: None})
+
+    def _community_sqlite_engine(self, path: str) -> Engine:
+        # A cold community costs a pool, not a dialect: every community engine shares one dialect (set up once,
+        # on an in-memory database) and one compiled-statement cache, so no query is compiled again per community
+        # and an engine holds little besides its pool.
+        if self._community_dialect is None:
+            first = create_engine("sqlite://")
+            with first.connect():
+                pass
+            self._community_dialect = first.dialect
+            first.dispose()
+        dialect = self._community_dialect
+        url = make_url(f"sqlite:///{path}")
+        cargs, cparams = dialect.create_connect_args(url)
+        pool = QueuePool(lambda: dialect.connect(*cargs, **cparams), pool_size=2, max_overflow=8, dialect=dialect)
+        on_connect = dialect.on_connect_url(url)
+        if on_connect is not None:
+            event.listen(pool, "connect", lambda dbapi_connection, _record: on_connect(dbapi_connection))
+        event.listen(pool, "connect", _sqlite_pragmas)
+        engine = Engine(pool, dialect, url)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine.execution_options(schema_translate_map={COMMUNITY_SCHEMA: None},
+                                        compiled_cache=self._compiled_cache)
 
     def schema_name(self, slug: str) -> str:
         """PostgreSQL schema of a community ('-' becomes '_', which slugs never contain)."""
@@ -125,7 +153,7 @@ class Tenancy:
                     schema_translate_map={COMMUNITY_SCHEMA: self.schema_name(slug), REGISTRY_SCHEMA: REGISTRY_SCHEMA}
                 )
             else:
-                engine = self._sqlite_engine(self.community_path(slug), COMMUNITY_SCHEMA)
+                engine = self._community_sqlite_engine(self.community_path(slug))
             self._engines[slug] = engine
             while len(self._engines) > self.cache_size:
                 _, old = self._engines.popitem(last=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 
 from .. import audit
 from ..accounts.models import User
@@ -56,3 +57,29 @@ def create_community(slug: str, name: str, households: int = 0, residents: int =
 def station_of(community: Community) -> Station | None:
     """The station profile from the community's own database."""
     return community_session(community.slug).get(Station, 1)
+
+
+# The site index's query value for communities that name no street office.
+NO_STREET = "-"
+
+
+def community_count() -> int:
+    """How many communities the site has."""
+    return registry_session().query(func.count(Community.id)).scalar()
+
+
+def streets() -> list[tuple[str, int]]:
+    """Each street office (街道) with its number of communities, by name; NO_STREET (communities naming none) last."""
+    rows = registry_session().query(Community.street, func.count(Community.id)).group_by(Community.street).all()
+    named = sorted((street, n) for street, n in rows if street)
+    return named + [(NO_STREET, n) for street, n in rows if not street]
+
+
+def communities_of_street(street: str) -> list[Community]:
+    """The communities of one street office (NO_STREET: those naming none), by slug."""
+    query = registry_session().query(Community)
+    if street == NO_STREET:
+        query = query.filter(Community.street.is_(None))
+    else:
+        query = query.filter(Community.street == street)
+    return query.order_by(Community.slug).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -18,8 +18,18 @@ bp = Blueprint("communities", __name__)
 
 @bp.route("/")
 def index():
-    """Every community of the site."""
-    return render_template("communities/index.html", communities=all_communities())
+    """The site's communities; a large site lists its street offices first (?street= lists one street's)."""
+    street = request.args.get("street")
+    if street is None:
+        if services.community_count() > current_app.config["INDEX_STREETS_ABOVE"]:
+            return render_template("communities/index.html", streets=services.streets(),
+                                   no_street=services.NO_STREET)
+        return render_template("communities/index.html", communities=all_communities())
+    communities = services.communities_of_street(street)
+    if not communities:
+        abort(404)
+    return render_template("communities/index.html", communities=communities, street=street,
+                           no_street=services.NO_STREET)
 
 
 @bp.route("/c/<slug>/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
@@ -10,12 +9,17 @@ from .models import ServiceItem
 
 
 def _syllables(text: str) -> list[str]:
+    # Imported here: pypinyin's dictionaries take ~55 MB per worker, and only saving an item needs them.
+    from pypinyin import lazy_pinyin
+
     # Non-Chinese runs (digits, latin) come back whole; keep only letters and digits.
     return ["".join(ch for ch in s.lower() if ch.isalnum()) for s in lazy_pinyin(text, errors="default")]
 
 
 def pinyin_keys(name: str, keywords: str = "") -> tuple[str, str]:
     """Full pinyin and initials of the name and each keyword, space-separated, for LIKE matching."""
+    from pypinyin import Style, lazy_pinyin
+
     fulls, initials = [], []
     for phrase in [name, *filter(None, (k.strip() for k in keywords.replace("，", ",").split(",")))]:
         syllables = [s for s in _syllables(phrase) if s]
