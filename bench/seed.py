@@ -197,10 +197,9 @@ class _Due:
 def _insert_tickets(session, community, items, staff: list[tuple[int, str]], count: int,
                     rng: random.Random) -> dict:
     """Insert count tickets with events, ratings and day counters; return the ticket the bench tracks."""
+    from community_hall.tenancy import tenancy
     from community_hall.window.models import Ticket, TicketCounter, TicketEvent
     from community_hall.window.ratings_models import Rating
-
-    from community_hall.tenancy import tenancy
 
     t = tenancy()
     schema = t.schema_name(community.slug) if t.backend == "postgresql" else None
