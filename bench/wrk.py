@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("wrk.lua")
+TIMEOUT = 30   # seconds wrk waits for one response
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -65,13 +66,16 @@ def errors(figures: dict, expected: int) -> int:
 def run(url: str, duration: float, connections: int, threads: int = 2, headers: dict | None = None,
         method: str = "GET", keys_file: Path | None = None, form: str = "") -> dict:
     """Load url for duration seconds and return the parsed report (raises WrkError when wrk fails)."""
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", "-s", str(SCRIPT)]
+    # wrk gives up on a response after 2 s by default and leaves it out of the latency: a slow endpoint's p99
+    # would be capped and its slow answers counted as socket errors. Wait long enough to measure them.
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={TIMEOUT}s",
+           "--latency", "-s", str(SCRIPT)]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd += [url, "--", method]
     if method == "POST":
         cmd += [str(keys_file), form]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + TIMEOUT + 60)
     if done.returncode != 0:
         raise WrkError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     figures = parse(done.stdout)
