@@ -182,6 +182,7 @@ def _run(backend: str, data_dir: Path, database_url: str | None, workdir: Path, 
         for endpoint in small_plan:
             growth[endpoint.name] = measure(base, endpoint, args, cookies[seeding.SMALL].get(endpoint.session), None)
         # the writes last: the tickets they add do not change what the reads above saw
+        log("  writes")
         for endpoint in [e for e in plan if e.writes]:
             measured[endpoint.name] = measure(base, endpoint, args, None, keys_file)
     last = measure_baseline(env, workdir, args, "last")
