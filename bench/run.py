@@ -274,17 +274,19 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _interrupt_on_sigterm() -> None:
-    # A SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so every server and cluster is stopped.
+def _interrupt_on_signals() -> None:
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so every server and cluster is stopped; SIGINT too even
+    # when the shell started us with it ignored (a background job).
     def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    _interrupt_on_sigterm()
+    _interrupt_on_signals()
     wrk_version = wrk.version()
     if not args.skip_communities and importlib.util.find_spec("bench.communities") is None:
         raise SystemExit("bench/communities.py (the many-communities measurement) is missing; "
