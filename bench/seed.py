@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -239,9 +240,12 @@ def _insert_tickets(session, community, items, staff: list[tuple[int, str]], cou
         event_rows, rating_rows = [], []
         for row, events, rating in zip(rows, timelines, rated, strict=True):
             ticket_id = ids[row["number"]]
-            event_rows.extend({**e, "ticket_id": ticket_id} for e in events)
+            for event in events:
+                event["ticket_id"] = ticket_id
+            event_rows.extend(events)
             if rating:
-                rating_rows.append({**rating, "ticket_id": ticket_id})
+                rating["ticket_id"] = ticket_id
+                rating_rows.append(rating)
             if row["status"] == "in_progress" and len(events) >= 3:
                 tracked = {"number": row["number"], "digits": row["resident_phone"][-4:]}
         _bulk(conn, TicketEvent.__table__, event_rows, schema)
@@ -260,7 +264,7 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
 
 
 def _fast_processor(type_, dialect):
-    """The column type's bind processor; SQLite datetimes by strftime, checked to give the same text."""
+    """The column type's bind processor; SQLite datetimes by isoformat, checked to give the same text."""
     proc = type_._cached_bind_processor(dialect)
     if dialect.name == "sqlite" and isinstance(type_, DateTime):
         sample = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
@@ -278,11 +282,15 @@ def _bulk(conn, table, rows: list[dict], schema: str | None) -> None:
         return
     columns = list(rows[0])
     dialect = conn.dialect
-    procs = [_fast_processor(table.c[c].type, dialect) for c in columns]
-    if all(p is None for p in procs):
-        data = [tuple(r[c] for c in columns) for r in rows]
-    else:
-        data = [tuple(p(r[c]) if p else r[c] for c, p in zip(columns, procs, strict=True)) for r in rows]
+    procs = [(i, p) for i, c in enumerate(columns) if (p := _fast_processor(table.c[c].type, dialect)) is not None]
+    getter = itemgetter(*columns)
+    data = [getter(r) for r in rows]
+    if procs:
+        for n, record in enumerate(data):
+            values = list(record)
+            for i, proc in procs:
+                values[i] = proc(values[i])
+            data[n] = tuple(values)
     if dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f'COPY "{schema}"."{table.name}" ({", ".join(columns)}) FROM STDIN') as copy:
