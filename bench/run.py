@@ -294,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.data is not None and args.backend != "sqlite":
         log("note: --data is reused for the SQLite run only; PostgreSQL is always seeded afresh")
     started = time.monotonic()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     workdir = Path(tempfile.mkdtemp(prefix="hall-bench-"))
     try:
         backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
@@ -307,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             log("== many communities")
             (workdir / "communities").mkdir()
             results["scale"]["communities"] = communities.measure(workdir / "communities", args.quick)
-        results["machine"] = machine()
+        results["machine"] = {**machine(), "load_average_at_start": load_at_start}
         results["date"] = datetime.now(UTC).isoformat(timespec="seconds")
         results["settings"] = {"connections": args.connections, "duration": args.duration, "warmup": args.warmup,
                                "tickets": args.tickets, "wrk": wrk_version, "threads": 2,
