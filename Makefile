@@ -6,10 +6,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HALL_DATA_DIR ?= $(CURDIR)/instance
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PO := $(wildcard community_hall/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint messages extract system-deps clean
+.PHONY: run test bench lint messages extract system-deps clean
 
 run: $(STAMP) $(MO)
 	$(BIN)/flask --app app hall init
@@ -19,8 +20,13 @@ run: $(STAMP) $(MO)
 test: $(STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmark (issue 8): seeds 100,000 tickets, serves with gunicorn, loads with wrk, on SQLite and PostgreSQL;
+# writes bench/results.json and bench/results.md. About 10 minutes on 2 cores.
+bench: $(BENCH_STAMP) $(MO) system-deps
+	$(BIN)/python -m bench.run --backend both --out bench/results.json
+
 lint: $(STAMP)
-	$(BIN)/ruff check community_hall tests app.py
+	$(BIN)/ruff check community_hall tests app.py bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,16 +43,21 @@ extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o community_hall/translations/messages.pot .
 	$(BIN)/pybabel update -i community_hall/translations/messages.pot -d community_hall/translations --no-fuzzy-matching
 
-# Debian Chromium (+ CJK fonts) for the browser tests, PostgreSQL for the second backend, and nginx and
-# redis-server for the deployment tests (tests/deploy/; the packages' own services are not needed).
+# Debian Chromium (+ CJK fonts) for the browser tests, PostgreSQL for the second backend, nginx and
+# redis-server for the deployment tests (tests/deploy/; their own services are not needed), wrk for the benchmark.
 system-deps:
 	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! test -x /usr/sbin/nginx || ! command -v redis-server >/dev/null; then \
+	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! test -x /usr/sbin/nginx || ! command -v redis-server >/dev/null \
+	    || ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql \
-	      nginx redis-server >/dev/null; \
-	  else echo "Not root: install chromium, fonts-noto-cjk, postgresql, nginx and redis-server yourself, or their tests are skipped."; fi; \
+	      nginx redis-server wrk >/dev/null; \
+	  else echo "Not root: install chromium, fonts-noto-cjk, postgresql, nginx, redis-server and wrk yourself, or their tests are skipped."; fi; \
 	fi
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.bench-installed-* && touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache community_hall/translations/*/LC_MESSAGES/*.mo

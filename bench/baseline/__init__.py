@@ -1,0 +1,1 @@
+"""The baseline of the benchmark: what Flask itself does on this machine."""
