@@ -26,7 +26,7 @@ from .views import bp, db
 TRACKED = "tracked"   # session key: ticket numbers this browser has proved (number + phone digits)
 
 
-def _proved(ticket: Ticket) -> bool:
+def _proved(ticket) -> bool:
     """This visitor may see the ticket: they proved it, or it is their own."""
     if ticket.number in session.get(TRACKED, []):
         return True
@@ -125,16 +125,23 @@ def track(slug):
 @community_public
 def tracked(slug, number):
     """Where a proved request stands, in plain words, with its public timeline."""
-    ticket = services.ticket_by_number(db(), number)
-    if ticket is None or not _proved(ticket):
+    # One plain row says who may see the ticket and whether it changed (its version and last event); the
+    # ticket itself is loaded only when the page is not in the page cache.
+    last_event = select(func.max(TicketEvent.id)).where(TicketEvent.ticket_id == Ticket.id).scalar_subquery()
+    head = db().execute(select(Ticket.id, Ticket.number, Ticket.version, Ticket.status, Ticket.kind,
+                               Ticket.resident_user_id, last_event)
+                        .where(Ticket.number == (number or "").strip().upper())).first()
+    if head is None or not _proved(head):
         return redirect(url_for("window.track", slug=slug, number=number), code=303)
-    rate_url = url_for("ratings.rate", slug=slug, number=ticket.number) \
-        if ticket.status in ("done", "declined") and ticket.kind == "request" else None
-    # The page shows this ticket and its timeline only: its version and last event say when it changed.
-    last_event = db().scalar(select(func.max(TicketEvent.id)).where(TicketEvent.ticket_id == ticket.id))
-    return serve((), lambda: render_template("window/tracked.html", t=ticket, rate_url=rate_url,
-                                             actions=rules.allowed_actions(ticket.status, "resident")),
-                 stamp=(ticket.id, ticket.version, ticket.status, last_event))
+
+    def page():
+        ticket = services.ticket_by_number(db(), head.number)
+        rate_url = url_for("ratings.rate", slug=slug, number=ticket.number) \
+            if ticket.status in ("done", "declined") and ticket.kind == "request" else None
+        return render_template("window/tracked.html", t=ticket, rate_url=rate_url,
+                               actions=rules.allowed_actions(ticket.status, "resident"))
+
+    return serve((), page, stamp=tuple(head))
 
 
 @bp.route("/track/<number>/<action>", methods=["POST"])
