@@ -13,7 +13,7 @@ from community_hall.errors import HallError
 from community_hall.routing.services import station_people
 from community_hall.tenancy import community_session, get_community, registry_session
 from tests.disclosure.conftest import LATE_NOVEMBER, NOVEMBER, local
-from tests.disclosure.test_figures import _plan
+from tests.helpers import query_plan as _plan
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 START, END = local(2026, 11, 1), local(2026, 12, 1)
