@@ -60,8 +60,9 @@ def _forget(session, _context, _instances):
 
 @event.listens_for(Session, "do_orm_execute")
 def _forget_bulk(state):
-    """The same for UPDATE and DELETE statements on users or memberships."""
+    """The same for INSERT, UPDATE and DELETE statements on users or memberships."""
     table = getattr(state.statement, "table", None)
-    if (state.is_update or state.is_delete) and getattr(table, "name", None) in ("users", "memberships") \
+    if (state.is_insert or state.is_update or state.is_delete) \
+            and getattr(table, "name", None) in ("users", "memberships") \
             and has_app_context():
         _cache().clear()

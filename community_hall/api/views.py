@@ -85,6 +85,7 @@ def create_request(fmt):
 @bp.get(f"/requests.{FMT}", **OWN)
 def request_list(fmt):
     """Requests of a community by the spec's filters, newest first, at most 1,000; no personal data."""
+    # The page cache keys on g.community, which the API's jurisdiction_id names instead of the URL.
     community = g.community = services.jurisdiction(request.args.get("jurisdiction_id"))
     return serve(LIST_TABLES, lambda: respond(fmt, services.find_requests(community_session(community.slug), community,
                                                                           request.args), "service_requests"),

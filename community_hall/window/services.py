@@ -114,7 +114,10 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     item = _validate(session, sub)
     # Start a fresh transaction that takes the write lock at once. Ending the read-only one by commit, not
     # rollback, keeps what was read (the item) loaded: a rollback would expire it and cost a reload.
-    session.rollback() if (session.new or session.dirty or session.deleted) else session.commit()
+    if session.new or session.dirty or session.deleted:
+        session.rollback()
+    else:
+        session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     if sub.idem_key:  # checked again under the lock: a concurrent double click lands here
         existing = session.scalar(select(Ticket).where(Ticket.idem_key == sub.idem_key))
