@@ -25,8 +25,12 @@ test: $(STAMP) $(MO) system-deps
 bench: $(BENCH_STAMP) $(MO) system-deps
 	$(BIN)/python -m bench.run --backend both --out bench/results.json
 
+# Static checks (issue 9): ruff; bandit with no medium or high findings (tests are not scanned: they assert);
+# pip-audit over the installed packages, failing on any finding not explained in .ci/audit_deps.py.
 lint: $(STAMP)
 	$(BIN)/ruff check community_hall tests app.py bench
+	$(BIN)/bandit -q -ll -r community_hall app.py bench
+	$(BIN)/python .ci/audit_deps.py
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

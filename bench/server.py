@@ -66,7 +66,7 @@ def gunicorn(module: str, env: dict[str, str], log: Path, timeout: float = 60) -
             if proc.poll() is not None:
                 raise RuntimeError(f"gunicorn {module} exited with {proc.returncode}; its log:\n{tail(log)}")
             try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # nosec B310
                     if response.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -111,7 +111,8 @@ def stamps() -> dict[str, int]:
         connection = t.community_engine(slug).raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(f"SELECT tag, version FROM {table}")  # noqa: S608 - the name is ours, not the user's
+            # The table name is ours, not the user's.
+            cursor.execute(f"SELECT tag, version FROM {table}")  # nosec B608
             g.cache_stamps = dict(cursor.fetchall())
             cursor.close()
         finally:

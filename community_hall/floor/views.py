@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import segno
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.policy import community_public, requires
@@ -16,6 +14,7 @@ from ..errors import HallError
 from ..extensions import limiter
 from ..formatting import localtime
 from ..htmx import render
+from ..qr import qr_svg
 from ..tenancy import community_session, utcnow
 from . import services
 from .models import QueueNumber, ServiceWindow
@@ -67,7 +66,7 @@ def slip(slug, token):
     """The printable slip: number, window, people ahead and a QR code to follow it from a phone."""
     number = _number_or_404(token)
     follow_url = url_for("floor.follow", slug=slug, token=token, _external=True)
-    qr = Markup(segno.make(follow_url, error="m").svg_inline(scale=4, title=_("QR code")))
+    qr = qr_svg(follow_url)
     return render_template("floor/slip.html", n=number, window=db().get(ServiceWindow, number.window_id),
                            ahead=services.people_ahead(db(), number), qr=qr, follow_url=follow_url, kiosk=True)
 

@@ -6,12 +6,10 @@ import csv
 import io
 from types import SimpleNamespace
 
-import segno
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -22,6 +20,7 @@ from ..errors import HallError, copy_error
 from ..extensions import limiter
 from ..formatting import decimal_hours, localtime
 from ..htmx import render
+from ..qr import qr_svg
 from ..tenancy import community_session, registry_session, utcnow
 from . import certificates as services
 from . import figures as figure_services
@@ -110,7 +109,7 @@ def show(slug, number):
         if mine is None or mine.id != certificate.volunteer_id:
             abort(404)
     verify_url = url_for("certificates.verify", slug=slug, number=certificate.number, _external=True)
-    qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=3, title=_("QR code")))
+    qr = qr_svg(verify_url, scale=3)
     return render("timebank/certificate.html", c=certificate, qr=qr, verify_url=verify_url,
                   label=services.record_label, hours=decimal_hours, revoke_form=RevokeForm())
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..accounts.policy import can, community_public, requires
 from ..errors import HallError, copy_error
 from ..htmx import render
+from ..qr import qr_svg
 from ..tenancy import community_session
 from . import teams as team_services
 from . import volunteers as services
@@ -105,7 +104,7 @@ def card(slug):
             abort(404)
         return redirect(url_for("timebank.apply", slug=slug), code=303)
     verify_url = url_for("timebank.verify", slug=slug, number=volunteer.number, _external=True)
-    qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=4, title=_("QR code")))
+    qr = qr_svg(verify_url)
     from .hours import hours_text, stars_of
 
     return render("timebank/card.html", v=volunteer, qr=qr, verify_url=verify_url,

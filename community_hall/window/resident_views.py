@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-import segno
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.models import Profile
@@ -18,6 +16,7 @@ from ..errors import HallError, copy_error
 from ..extensions import limiter
 from ..menu.services import item_by_code
 from ..pagecache import serve, watch
+from ..qr import qr_svg
 from . import rules, services
 from .forms import ApplyForm, TrackForm
 from .models import Ticket
@@ -86,11 +85,6 @@ def _idem_key(form_key: str | None, phone: str) -> str | None:
     return "web-" + hashlib.sha256(f"{form_key}:{phone}".encode()).hexdigest()[:56]
 
 
-def _qr(url: str) -> Markup:
-    # Inline SVG: no script, allowed by the CSP, prints crisply.
-    return Markup(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", title=_("QR code")))
-
-
 @bp.route("/receipt/<number>")
 @community_public
 def receipt(slug, number):
@@ -100,7 +94,7 @@ def receipt(slug, number):
         abort(404)
     track_url = url_for("window.track", slug=slug, number=ticket.number, _external=True)
     item = item_by_code(db(), ticket.item_code)
-    return render_template("window/receipt.html", t=ticket, item=item, qr=_qr(track_url), track_url=track_url)
+    return render_template("window/receipt.html", t=ticket, item=item, qr=qr_svg(track_url), track_url=track_url)
 
 
 @bp.route("/track", methods=["GET", "POST"])
