@@ -28,7 +28,7 @@ bench: $(BENCH_STAMP) $(MO) system-deps
 # Static checks (issue 9): ruff; bandit with no medium or high findings (tests are not scanned: they assert);
 # pip-audit over the installed packages, failing on any finding not explained in .ci/audit_deps.py.
 lint: $(STAMP)
-	$(BIN)/ruff check community_hall tests app.py bench
+	$(BIN)/ruff check community_hall tests app.py bench .ci
 	$(BIN)/bandit -q -ll -r community_hall app.py bench
 	$(BIN)/python .ci/audit_deps.py
 

@@ -27,7 +27,8 @@ def main() -> int:
         for vuln in dep.get("vulns", []):
             ids = [vuln["id"], *vuln.get("aliases", [])]
             reason = next((EXPLAINED[i] for i in ids if i in EXPLAINED), None)
-            line = f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {', '.join(vuln.get('fix_versions', [])) or '?'})"
+            fixed = ", ".join(vuln.get("fix_versions", [])) or "?"
+            line = f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {fixed})"
             print(f"{line}: explained: {reason}" if reason else line)
             if reason is None:
                 open_findings.append(line)
