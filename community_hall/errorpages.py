@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .extensions import limiter
+from .tenancy import close_sessions
 
 
 def _page(code: int, title: str, message: str):
@@ -53,6 +54,8 @@ def too_many(_e):
 
 
 def server_error(_e):
+    # The failed request's sessions may hold a broken transaction; the error page reads (the nav) through fresh ones.
+    close_sessions()
     return _page(500, _("Something went wrong"),
                  _("Sorry, something went wrong on our side. Please try again in a moment; if it happens "
                    "again, tell the service station."))

@@ -58,6 +58,32 @@ def test_500_page_is_friendly(app, client):
     assert "RuntimeError" not in response.get_data(as_text=True)
 
 
+def test_500_page_after_a_failed_database_write_still_renders(app, client, auth, build):
+    """A failed flush leaves the request's session broken; the error page (nav and all) must not trip over it."""
+    from community_hall.tenancy import community_session, get_community
+    from community_hall.window.models import TicketEvent
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    build.two_communities()
+
+    @app.route("/c/<slug>/boom-db")
+    def boom_db(slug):
+        from flask import g
+        g.community = get_community(slug)
+        session = community_session(slug)
+        session.add(TicketEvent())    # no ticket: the flush fails and leaves the session needing a rollback
+        try:
+            session.flush()
+        except Exception:
+            pass    # as a view that caught the error but left the session broken
+        raise RuntimeError("boom")
+
+    auth.login("staff-a")
+    response = client.get("/c/comm-a/boom-db?lang=en")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+
+
 def test_405_and_400_pages(client):
     assert client.put("/login").status_code == 405
 

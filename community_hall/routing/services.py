@@ -337,8 +337,14 @@ def route_ticket(session: Session, community: Community, ticket: Ticket, now: da
     if ticket.kind != "request":
         return None  # complaints and 办不成事反映 are for the head or the district, never routed to staff
     now = as_utc(now)
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        # End the read so the routing write holds SQLite's write lock from its first read (BEGIN IMMEDIATE): a
+        # read transaction that later writes fails at once ("database is locked") when another writer got in first.
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     proposal = propose(session, community, ticket.post_id, now)
     if proposal.user_id is None:
+        session.commit()
         return None
     hop = _add_hop(session, ticket, "route", None, proposal.user_id, "", proposal, now, None)
     notify_staff(session, proposal.user_id, "assigned", ticket)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import HallError
@@ -311,16 +311,27 @@ def confirm(session: Session, activity_id: int, actor) -> Activity:
             raise HallError(_l("Mark every volunteer as attended or no-show before confirming."))
         activity.status, activity.confirmed_at = "confirmed", utcnow()
         activity.confirmed_by = getattr(actor, "user_id", None)
+    due = [(signup.id, volunteer.user_id, signup.minutes) for signup, volunteer in attendance(session, activity_id)
+           if signup.status == "attended" and signup.movement_id is None]
     session.commit()
-    for signup, volunteer in attendance(session, activity_id):
-        if signup.status != "attended" or signup.movement_id is not None:
-            continue
-        # The key names the sign-up, so a double click, a retry or a crash after this line credits once.
-        movement = credit_service(session, volunteer.user_id, signup.minutes, f"activity:{activity_id}",
-                                  f"activity:{activity_id}:signup:{signup.id}", actor)
-        session.get(ActivitySignup, signup.id).movement_id = movement.id
+    for signup_id, user_id, minutes in due:
+        # The key names the sign-up, so a double click or a retry credits once; the credit and the sign-up's link
+        # to it are written in one transaction, so no crash can leave one without the other.
+        movement = credit_service(session, user_id, minutes, f"activity:{activity_id}",
+                                  f"activity:{activity_id}:signup:{signup_id}", actor, also=_hold(signup_id))
+        _write_lock(session)
+        # A credit recorded before its link was written in the same transaction (older data): link it now.
+        session.execute(update(ActivitySignup).where(ActivitySignup.id == signup_id, ActivitySignup.movement_id.is_(None))
+                        .values(movement_id=movement.id))
         session.commit()
     return session.get(Activity, activity_id)
+
+
+def _hold(signup_id: int):
+    """Write, with the credit, which sign-up it is for."""
+    def link(session: Session, movement_id: int) -> None:
+        session.execute(update(ActivitySignup).where(ActivitySignup.id == signup_id).values(movement_id=movement_id))
+    return link
 
 
 def is_confirmed_credit(session: Session, movement: LedgerMovement) -> bool:

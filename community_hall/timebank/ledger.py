@@ -162,14 +162,14 @@ def _same(first: LedgerMovement, kind: str) -> LedgerMovement:
     return first
 
 
-def credit_service(session: Session, user_id: int, minutes: int, reference: str, idem_key: str, actor
+def credit_service(session: Session, user_id: int, minutes: int, reference: str, idem_key: str, actor, also=None
                    ) -> LedgerMovement:
     """Credit a volunteer for a confirmed service (activity, order or ticket): issuing → person."""
     _check_minutes(minutes)
     if not REFERENCE.match(reference or ""):
         raise HallError(_l("A credit must name the activity, order or ticket it is for."), "reference")
     return _post(session, "credit_service", idem_key, [(ISSUING, -minutes), (person(user_id), minutes)], actor,
-                 reference=reference)
+                 reference=reference, also=also)
 
 
 def pay_service(session: Session, payer_user_id: int, minutes: int, reference: str, idem_key: str, actor,

@@ -222,6 +222,30 @@ def test_a_retry_after_a_crash_between_credit_and_storing_it_credits_once(db):
     assert db.scalar(select(LedgerMovement.id).where(LedgerMovement.id != first)) is None
 
 
+def test_a_credit_and_its_link_to_the_sign_up_are_written_together(db, monkeypatch):
+    activity = publish(db)
+    volunteer = make_volunteer(db, 10)
+    row = services.sign_up(db, activity.id, volunteer)
+    start_now(db, activity)
+    services.mark(db, activity.id, row.id, True)
+
+    def fail(_signup_id):
+        def link(_session, _movement_id):
+            raise RuntimeError("the process dies while linking the credit")
+        return link
+
+    monkeypatch.setattr(services, "_hold", fail)
+    with pytest.raises(RuntimeError):
+        services.confirm(db, activity.id, HEAD)
+    db.rollback()
+    # Nothing half-done: no credit without its sign-up, and the ledger check has nothing to say.
+    assert db.scalar(select(LedgerMovement.id)) is None and ledger.balance(db, "person:10") == 0
+    assert ledger.check(db) == []
+    monkeypatch.undo()
+    services.confirm(db, activity.id, HEAD)
+    assert db.get(ActivitySignup, row.id).movement_id is not None and ledger.balance(db, "person:10") == 120
+
+
 def test_is_confirmed_credit_rejects_credits_that_no_confirmed_attendance_explains(db):
     activity = publish(db)
     volunteer = make_volunteer(db, 10)
