@@ -136,27 +136,24 @@ def derived(permission: str | None, actor: str) -> str | None:
     return None if roles & PERMISSIONS[permission] else "403"
 
 
-# --- the table covers the URL map ------------------------------------------------------------------------------
-def test_every_route_and_method_is_declared(site):
-    app, _values = site
-    rules = declared_paths(app)
-    missing = sorted(set(rules) - set(table.ROUTES))
-    assert not missing, ("routes without a line in the access matrix; declare each in tests/accounts/access_table.py "
-                         "ROUTES with the outcome for every actor (see the README, Tests): " + ", ".join(missing))
-    stale = sorted(set(table.ROUTES) - set(rules))
-    assert not stale, f"access_table.py declares routes the app no longer has: {', '.join(stale)}"
-    for path, methods in rules.items():
-        declared = sorted(table.ROUTES[path].expect)
-        assert declared == methods, f"{path}: the app takes {methods}, access_table.py declares {declared}"
+# --- the table covers the URL map and agrees with the policy ----------------------------------------------------
+def coverage_problems(paths: dict[str, list[str]], routes: dict[str, table.Route]) -> list[str]:
+    """Routes of the app the table does not declare (or declares with other methods), and routes it has no more."""
+    problems = [f"{path} is not in the access matrix: declare it in tests/accounts/access_table.py ROUTES with the "
+                f"outcome for every actor and method (see README, Tests)" for path in sorted(set(paths) - set(routes))]
+    problems += [f"access_table.py declares {path}, which the app no longer has"
+                 for path in sorted(set(routes) - set(paths))]
+    problems += [f"{path}: the app takes {methods}, access_table.py declares {sorted(routes[path].expect)}"
+                 for path, methods in paths.items() if path in routes and sorted(routes[path].expect) != methods]
+    return problems
 
 
-def test_the_table_agrees_with_the_policy(site):
-    """The permission each view's decorator names is the one declared, and every refusal the policy implies for an
-    actor is the one declared: widening PERMISSIONS (or a decorator) without changing the table fails here."""
-    app, _values = site
+def policy_problems(app, routes: dict[str, table.Route]) -> list[str]:
+    """Where the table and the policy disagree: the permission a view's decorator names, a refusal the policy gives
+    that the table does not expect, or a refusal the table expects of an actor the policy lets in (not `narrowed`)."""
     problems = []
     for rule, methods in web_rules(app):
-        route = table.ROUTES[rule.rule]
+        route = routes[rule.rule]
         marker = getattr(app.view_functions[rule.endpoint], "permission", None)
         if marker != route.perm:
             problems.append(f"{rule.rule}: the view requires {marker!r}, the table says {route.perm!r}")
@@ -166,7 +163,39 @@ def test_the_table_agrees_with_the_policy(site):
                 implied = derived(marker, actor)
                 if implied is not None and implied != expected:
                     problems.append(f"{method} {rule.rule} as {actor}: the policy gives {implied}, table says {expected}")
-    assert not problems, "\n".join(problems)
+                elif implied is None and marker is not None and actor in ROLES_IN_A and \
+                        expected in ("login", "403", "404") and actor not in route.narrowed:
+                    problems.append(f"{method} {rule.rule} as {actor}: the policy lets them in, the table expects "
+                                    f"{expected} (if the view refuses them itself, add them to narrowed)")
+    return problems
+
+
+def test_every_route_and_method_is_declared(site):
+    app, _values = site
+    assert not (problems := coverage_problems(declared_paths(app), table.ROUTES)), "\n".join(problems)
+
+
+def test_a_new_route_must_be_declared(site):
+    app, _values = site
+    paths = {**declared_paths(app), "/c/<slug>/secret": ["GET"]}
+    assert coverage_problems(paths, table.ROUTES) == [
+        "/c/<slug>/secret is not in the access matrix: declare it in tests/accounts/access_table.py ROUTES with the "
+        "outcome for every actor and method (see README, Tests)"]
+
+
+def test_the_table_agrees_with_the_policy(site):
+    """Widening PERMISSIONS (or changing a decorator) without changing the table fails here, before any request."""
+    app, _values = site
+    assert not (problems := policy_problems(app, table.ROUTES)), "\n".join(problems)
+
+
+def test_widening_a_permission_is_caught(site, monkeypatch):
+    app, _values = site
+    monkeypatch.setitem(PERMISSIONS, "menu.manage", frozenset({"head", "staff"}))
+    problems = policy_problems(app, table.ROUTES)
+    assert "GET /c/<slug>/menu/manage as staff: the policy lets them in, the table expects 403 (if the view refuses " \
+           "them itself, add them to narrowed)" in problems
+    assert all("menu" in p and " as staff:" in p for p in problems)
 
 
 def test_public_community_pages_match_the_isolation_list(site):
