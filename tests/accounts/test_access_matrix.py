@@ -199,7 +199,7 @@ def test_widening_a_permission_is_caught(site, monkeypatch):
 
 
 def test_public_community_pages_match_the_isolation_list(site):
-    """A community page declared open to anonymous visitors is in test_isolation's PUBLIC set, and the reverse."""
+    """A community page declared open to anonymous visitors is in test_isolation's PUBLIC set."""
     from tests.accounts.test_isolation import PUBLIC
 
     app, _values = site
