@@ -19,7 +19,8 @@ def _fail(message) -> None:
 
 def _report(result: migrations.MigrationResult) -> None:
     if result.error:
-        click.echo(f"  {result.name}: FAILED ({result.error}); left at its old version", err=True)
+        at = f" {result.after}" if result.after else ""
+        click.echo(f"  {result.name}: FAILED ({result.error}); left at its old version{at}", err=True)
     elif result.before == result.after:
         click.echo(f"  {result.name}: up to date at {result.after}")
     else:
@@ -187,6 +188,40 @@ def import_cmd(src):
         _fail(err)
     click.echo(f"Imported {summary.communities} communities, {summary.rows} rows. "
                "Check with `flask --app app hall ledger-check`.")
+
+
+@hall.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_cmd(dest):
+    """Take an online backup of the registry and every community into a new timestamped directory under DEST."""
+    from .backup import BackupError, backup_site
+
+    t = tenancy()
+    click.echo(f"Backing up the site ({t.backend}) into {dest}")
+    try:
+        path = backup_site(t, dest, click.echo)
+    except BackupError as err:
+        _fail(err)
+    click.echo(f"Backup complete: {path}")
+
+
+@hall.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.option("--community", "slug", default=None, help="Restore only this community (the others are not touched)")
+def restore_cmd(src, slug):
+    """Restore a `hall backup` directory: the whole site into an empty one, or one community of a running site."""
+    from .backup import BackupError, restore_site
+
+    if slug is not None and not valid_slug(slug):
+        _fail(f"Invalid community slug: {slug!r}")
+    t = tenancy()
+    target = "PostgreSQL" if t.backend == "postgresql" else current_app.config["HALL_DATA_DIR"]
+    click.echo(f"Restoring {slug or 'the whole site'} from {src} into {target}")
+    try:
+        restored = restore_site(t, src, slug, click.echo)
+    except BackupError as err:
+        _fail(err)
+    click.echo(f"Restored {', '.join(restored)}. Check with `flask --app app hall ledger-check`.")
 
 
 @hall.command("import-menu")
