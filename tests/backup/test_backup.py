@@ -13,7 +13,7 @@ from sqlalchemy import text
 from community_hall.backup import backup_site
 from community_hall.migrate import community_revision, head_revision, upgrade_community
 from community_hall.tenancy import tenancy
-from tests.backup.conftest import integrity, slugs, submit, ticket_numbers
+from tests.backup.site import integrity, slugs, submit, ticket_numbers
 from tests.conftest import AuthActions
 
 
