@@ -32,6 +32,8 @@ from .tenancy import REGISTRY_SCHEMA, Community, Tenancy, valid_slug
 FORMAT = "community-hall-backup"
 VERSION = 1
 LOCK_TIMEOUT = "30s"   # PostgreSQL restore of a live community: wait this long for its tables, then give up
+BUSY_SECONDS = 30      # the same for a SQLite file that another writer holds
+PG_TOOLS = ("pg_dump", "pg_restore", "psql")
 
 
 class BackupError(RuntimeError):
@@ -139,18 +141,20 @@ def _libpq(t: Tenancy) -> tuple[list[str], dict]:
 
 def pg_bindir(t: Tenancy, server_major: int) -> str:
     """Directory of the pg_dump matching the server: HALL_PG_BINDIR, /usr/lib/postgresql/N/bin, or PATH."""
-    candidates = [os.environ.get("HALL_PG_BINDIR"), f"/usr/lib/postgresql/{server_major}/bin"]
+    override = os.environ.get("HALL_PG_BINDIR")
     which = shutil.which("pg_dump")
-    candidates.append(os.path.dirname(which) if which else None)
+    candidates = [override] if override else [f"/usr/lib/postgresql/{server_major}/bin",
+                                              os.path.dirname(which) if which else None]
     for bindir in candidates:
-        if not bindir or not os.access(os.path.join(bindir, "pg_dump"), os.X_OK):
+        if not bindir or not all(os.access(os.path.join(bindir, tool), os.X_OK) for tool in PG_TOOLS):
             continue
         out = subprocess.run([os.path.join(bindir, "pg_dump"), "--version"], capture_output=True, text=True).stdout
         found = re.search(r"(\d+)", out)
         if found and int(found.group(1)) >= server_major:
             return bindir
-    raise BackupError(f"No pg_dump of PostgreSQL {server_major} or newer found (install postgresql-client-"
-                      f"{server_major}, or set HALL_PG_BINDIR to the directory holding pg_dump).")
+    where = f"HALL_PG_BINDIR={override} has" if override else "Found"
+    raise BackupError(f"{where} no pg_dump, pg_restore and psql of PostgreSQL {server_major} or newer (the server's "
+                      f"version; install postgresql-client-{server_major}, or set HALL_PG_BINDIR to their directory).")
 
 
 def _pg_major(conn) -> int:
@@ -229,6 +233,43 @@ def backup_site(t: Tenancy, dest: str, report: Callable[[str], None] = lambda li
     return final
 
 
+# --- retention -----------------------------------------------------------------------------------
+NAME_RE = re.compile(r"^hall-backup-(\d{8}T\d{6}Z)(?:-\d+)?$")
+
+
+def _backups(dest: str) -> list[tuple[datetime, str]]:
+    """Complete backups under dest (named hall-backup-<time>, with a manifest), newest first."""
+    found = []
+    for name in os.listdir(dest):
+        match = NAME_RE.match(name)
+        if match and os.path.isfile(os.path.join(dest, name, "manifest.json")):
+            found.append((datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), name))
+    return sorted(found, reverse=True)
+
+
+def prune_backups(dest: str, keep_hours: int = 24, daily: int = 7, weekly: int = 4, monthly: int = 12,
+                  dry_run: bool = False, now: datetime | None = None) -> tuple[list[str], list[str]]:
+    """Keep every backup of the last keep_hours and the newest of each of the last days, weeks and months."""
+    now = now or datetime.now(UTC)
+    backups = _backups(dest)
+    keep = {name for at, name in backups if (now - at).total_seconds() < keep_hours * 3600}
+    for count, period in ((daily, lambda at: at.date()), (weekly, lambda at: at.isocalendar()[:2]),
+                          (monthly, lambda at: (at.year, at.month))):
+        seen = []
+        for at, name in backups:   # newest first: the first of each period is its newest backup
+            if period(at) not in seen and len(seen) < count:
+                seen.append(period(at))
+                keep.add(name)
+    removed = [name for _at, name in backups if name not in keep]
+    # A backup that died half-way (its process killed) leaves a .partial- directory; a day later it is not running.
+    stale = [name for name in os.listdir(dest) if name.startswith(".partial-hall-backup-")
+             and now.timestamp() - os.path.getmtime(os.path.join(dest, name)) > 86400]
+    if not dry_run:
+        for name in removed + stale:
+            shutil.rmtree(os.path.join(dest, name))
+    return [name for _at, name in backups if name in keep], removed + stale
+
+
 # --- restore -------------------------------------------------------------------------------------
 def read_manifest(src: str) -> dict:
     """The manifest of a backup, its files checked against their SHA-256; BackupError when not sound."""
@@ -289,13 +330,20 @@ def _storage_exists(t: Tenancy, slug: str) -> bool:
                             {"s": t.schema_name(slug)}).first() is not None
 
 
-def _sqlite_restore(t: Tenancy, src_file: str, dest_path: str) -> None:
+def _sqlite_restore(src_file: str, dest_path: str) -> None:
     """Replace a SQLite database with a backup copy through the backup API (safe while others have it open)."""
+
+    def give_up_when_busy(status, _remaining, _total):
+        # Python retries a busy step for ever; after the 30 s busy timeout the database is in use beyond us.
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise BackupError(f"{dest_path} stayed locked by another writer for {BUSY_SECONDS} s; nothing was "
+                              "changed. Try again when the site is quieter.")
+
     src = sqlite3.connect(f"file:{src_file}?mode=ro", uri=True)
-    dest = sqlite3.connect(dest_path, timeout=30)
+    dest = sqlite3.connect(dest_path, timeout=BUSY_SECONDS)
     try:
-        dest.execute("PRAGMA busy_timeout=30000")
-        src.backup(dest, pages=-1)   # one write transaction on dest: readers see the old or the new database
+        # One write transaction on dest: every reader, in any process, sees the old or the new database.
+        src.backup(dest, pages=-1, progress=give_up_when_busy)
     finally:
         src.close()
         dest.close()
@@ -402,10 +450,24 @@ def restore_site(t: Tenancy, src: str, slug: str | None = None,
     if t.backend == "postgresql":
         _pg_restore(t, src, entries)
     else:
-        for entry in entries:
-            dest = t.community_path(entry["slug"]) if "slug" in entry else os.path.join(t.data_dir, "hall.sqlite3")
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            _sqlite_restore(t, os.path.join(src, entry["file"]), dest)
+        written = []
+        try:
+            for entry in entries:
+                dest = t.community_path(entry["slug"]) if "slug" in entry else os.path.join(t.data_dir, "hall.sqlite3")
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                written.append(dest)
+                _sqlite_restore(os.path.join(src, entry["file"]), dest)
+        except Exception as exc:
+            if slug is None:   # the target was empty: take away what was written, so it can be run again
+                for path in written:
+                    for suffix in ("", "-wal", "-shm"):
+                        if os.path.exists(path + suffix):
+                            os.remove(path + suffix)
+            if isinstance(exc, BackupError):
+                raise
+            raise BackupError(f"The restore failed ({type(exc).__name__}: {exc}); "
+                              f"{'the files it wrote were removed' if slug is None else 'nothing was changed'}.") \
+                from exc
     restored = []
     for entry in entries:
         name = entry.get("slug")

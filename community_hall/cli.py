@@ -205,6 +205,23 @@ def backup_cmd(dest):
     click.echo(f"Backup complete: {path}")
 
 
+@hall.command("prune-backups")
+@click.argument("dest", type=click.Path(exists=True, file_okay=False))
+@click.option("--keep-hours", type=click.IntRange(min=0), default=24, help="Keep every backup this recent")
+@click.option("--daily", type=click.IntRange(min=0), default=7, help="Newest backup of each of the last N days")
+@click.option("--weekly", type=click.IntRange(min=0), default=4, help="Newest backup of each of the last N weeks")
+@click.option("--monthly", type=click.IntRange(min=0), default=12, help="Newest backup of each of the last N months")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed")
+def prune_backups_cmd(dest, keep_hours, daily, weekly, monthly, dry_run):
+    """Remove backups under DEST beyond the retention (default: 24 hours, 7 daily, 4 weekly, 12 monthly)."""
+    from .backup import prune_backups
+
+    kept, removed = prune_backups(dest, keep_hours, daily, weekly, monthly, dry_run)
+    for name in removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {name}")
+    click.echo(f"{len(kept)} backups kept, {len(removed)} {'to remove' if dry_run else 'removed'} in {dest}")
+
+
 @hall.command("restore")
 @click.argument("src", type=click.Path(exists=True, file_okay=False))
 @click.option("--community", "slug", default=None, help="Restore only this community (the others are not touched)")

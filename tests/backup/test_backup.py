@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from community_hall.backup import backup_site
 from community_hall.migrate import community_revision, head_revision, upgrade_community
@@ -227,3 +227,65 @@ def test_an_older_backup_is_migrated_on_restore(app, build, make_app, tmp_path, 
         if backend == "postgresql":
             with tenancy().migration_engine().connect() as conn:
                 assert conn.execute(text("SELECT count(*) FROM c_comm_a.alembic_version")).scalar() == 1
+
+
+def test_a_community_locked_by_a_writer_is_refused_and_unchanged(demo, tmp_path, backend, monkeypatch):
+    import community_hall.backup as backup
+
+    path = _backup(demo, tmp_path / "backups")
+    later = submit(demo, "yangliu")
+    t = demo.extensions["tenancy"]
+    monkeypatch.setattr(backup, "BUSY_SECONDS", 0.5)
+    monkeypatch.setattr(backup, "LOCK_TIMEOUT", "500ms")
+    if backend == "sqlite":
+        holder = sqlite3.connect(t.community_path("yangliu"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")   # a writer in the middle of its transaction
+        release = holder
+    else:
+        other_process = create_engine(t.database_url)   # like a worker's pool, not this process's own
+        release = other_process.connect()
+        release.execute(text("LOCK TABLE c_yangliu.tickets IN ROW EXCLUSIVE MODE"))   # an open write transaction
+    try:
+        result = _restore(demo, path, "--community", "yangliu")
+    finally:
+        if backend == "sqlite":
+            release.execute("ROLLBACK")
+        else:
+            release.rollback()
+        release.close()
+        if backend != "sqlite":
+            other_process.dispose()
+    assert result.exit_code != 0
+    assert ("stayed locked by another writer" if backend == "sqlite" else "stayed in use for 500ms") in result.output
+    assert later in ticket_numbers(demo, "yangliu")
+
+
+def _fake_backup(dest, stamp: str) -> None:
+    os.makedirs(dest / f"hall-backup-{stamp}")
+    (dest / f"hall-backup-{stamp}" / "manifest.json").write_text("{}")
+
+
+def test_pruning_keeps_recent_daily_weekly_and_monthly_backups(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from community_hall.backup import prune_backups
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    dest = tmp_path / "backups"
+    hours = [*range(0, 48, 6), *range(48, 24 * 400, 24)]   # every 6 hours for two days, then daily for 400 days
+    stamps = [(now - timedelta(hours=h)).strftime("%Y%m%dT%H%M%SZ") for h in hours]
+    for stamp in stamps:
+        _fake_backup(dest, stamp)
+    os.makedirs(dest / "notes")   # not a backup: never touched
+    os.makedirs(dest / "hall-backup-20261123T110000Z-2")   # no manifest (incomplete): never touched
+    kept, removed = prune_backups(str(dest), keep_hours=24, daily=7, weekly=4, monthly=12, dry_run=True, now=now)
+    assert len(kept) + len(removed) == len(stamps) and os.path.isdir(dest / f"hall-backup-{stamps[-1]}")
+    assert [f"hall-backup-{s}" for s in stamps[:4]] == kept[:4]   # the last 24 hours, every 6 hours
+    days = {k[12:20] for k in kept}
+    assert {(now - timedelta(days=d)).strftime("%Y%m%d") for d in range(7)} <= days
+    assert {k[12:18] for k in kept} == {f"2026{m:02d}" for m in range(1, 12)} | {"202512"}   # 12 months
+    weeks = {datetime.strptime(k[12:20], "%Y%m%d").isocalendar()[:2] for k in kept}
+    assert {(2026, 48), (2026, 47), (2026, 46), (2026, 45)} <= weeks
+    assert len(kept) <= 4 + 7 + 4 + 12
+    prune_backups(str(dest), now=now)
+    assert sorted(os.listdir(dest)) == sorted([*kept, "notes", "hall-backup-20261123T110000Z-2"])
