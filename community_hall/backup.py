@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pathlib
 import re
 import shutil
 import sqlite3
@@ -65,6 +66,11 @@ def _known(kind: str, revision: str | None) -> bool:
         return False
 
 
+def _read_only(path: str) -> sqlite3.Connection:
+    """A read-only connection to a SQLite file (any characters in its path)."""
+    return sqlite3.connect(pathlib.Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True, timeout=BUSY_SECONDS)
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -73,7 +79,7 @@ def _stamp() -> str:
 def _sqlite_copy(src_path: str, dest_path: str) -> dict:
     """Copy one live SQLite database with the backup API; revision, row counts and SHA-256 of the copy."""
     # One step (pages=-1) copies under one read transaction: a consistent snapshot; WAL writers are not blocked.
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
+    src = _read_only(src_path)
     dest = sqlite3.connect(dest_path)
     try:
         src.backup(dest, pages=-1)
@@ -126,20 +132,24 @@ def _sqlite_backup(t: Tenancy, folder: str, report: Callable[[str], None]) -> di
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
+def _quote(value) -> str:
+    """A libpq conninfo value: single-quoted, backslash and quote escaped."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _libpq(t: Tenancy) -> tuple[list[str], dict]:
     """Connection arguments for pg_dump, pg_restore and psql (the password goes in the environment)."""
     url = make_url(t.database_url)
     parts = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database,
              **{k: v for k, v in url.query.items() if isinstance(v, str)}}
-    conninfo = " ".join(f"{k}='{str(v).replace(chr(92), chr(92) * 2).replace(chr(39), chr(92) + chr(39))}'"
-                        for k, v in parts.items() if v not in (None, ""))
+    conninfo = " ".join(f"{k}={_quote(v)}" for k, v in parts.items() if v not in (None, ""))
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
     return [f"--dbname={conninfo}"], env
 
 
-def pg_bindir(t: Tenancy, server_major: int) -> str:
+def pg_bindir(server_major: int) -> str:
     """Directory of the pg_dump matching the server: HALL_PG_BINDIR, /usr/lib/postgresql/N/bin, or PATH."""
     override = os.environ.get("HALL_PG_BINDIR")
     which = shutil.which("pg_dump")
@@ -170,8 +180,8 @@ def _pg_facts(conn, schema: str) -> dict:
     return {"revision": revision, "rows": rows}
 
 
-def _run(args: list[str], env: dict, what: str, stdin=None) -> None:
-    done = subprocess.run(args, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def _run(args: list[str], env: dict, what: str) -> None:
+    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise BackupError(f"{what} failed: {done.stderr.strip()[-2000:]}")
 
@@ -182,7 +192,7 @@ def _pg_backup(t: Tenancy, folder: str, report: Callable[[str], None]) -> dict:
         # One exported snapshot for every pg_dump and every count: the whole site at one moment.
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
-        bindir = pg_bindir(t, _pg_major(conn))
+        bindir = pg_bindir(_pg_major(conn))
         has_registry = conn.execute(text("SELECT to_regclass(:t)"), {"t": f'"{REGISTRY_SCHEMA}".communities'}).scalar()
         if has_registry is None:
             raise BackupError("This site has no registry yet (run `hall init`): nothing to back up.")
@@ -193,7 +203,7 @@ def _pg_backup(t: Tenancy, folder: str, report: Callable[[str], None]) -> dict:
         registry, communities = None, []
         for slug, schema, name in parts:
             path = os.path.join(folder, name)
-            _run([os.path.join(bindir, "pg_dump"), *dbname, "--format=custom", f"--schema={schema}",
+            _run([os.path.join(bindir, "pg_dump"), *dbname, "--format=custom", f"--schema={schema}", "--strict-names",
                   f"--snapshot={snapshot}", "--no-owner", "--no-privileges", f"--file={path}"], env,
                  f"pg_dump of schema {schema}")
             entry = {"file": name, "schema": schema, **_pg_facts(conn, schema), "sha256": _sha256(path)}
@@ -271,11 +281,12 @@ def prune_backups(dest: str, keep_hours: int = 24, daily: int = 7, weekly: int =
 
 
 # --- restore -------------------------------------------------------------------------------------
-def read_manifest(src: str) -> dict:
-    """The manifest of a backup, its files checked against their SHA-256; BackupError when not sound."""
+def read_manifest(src: str, backend: str) -> dict:
+    """The manifest of a backup for a site of this backend, its entries checked for the names and schemas they must
+    have."""
     path = os.path.join(src, "manifest.json")
     if not os.path.isfile(path):
-        inside = sorted(d for d in os.listdir(src) if d.startswith("hall-backup-")) if os.path.isdir(src) else []
+        inside = sorted(d for d in os.listdir(src) if NAME_RE.match(d)) if os.path.isdir(src) else []
         hint = f" It holds {len(inside)} backups; give one of them, e.g. {os.path.join(src, inside[-1])}." \
             if inside else ""
         raise BackupError(f"{src} is not a Community Hall backup: manifest.json is missing.{hint}")
@@ -284,28 +295,41 @@ def read_manifest(src: str) -> dict:
             manifest = json.load(f)
         if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
             raise BackupError(f"{path} is not a Community Hall backup manifest of version {VERSION}.")
-        entries = [manifest["registry"], *manifest["communities"]]
+        if manifest["backend"] != backend:
+            raise BackupError(f"This backup is of a {manifest['backend']} site and this site uses {backend}; "
+                              "restore it on a site of the same kind (then `hall export`/`hall import` to move it).")
+        pg = backend == "postgresql"
+        # An edited manifest must not name files outside the backup, or schemas other than the site's own.
+        expected = [(manifest["registry"], "hall.dump" if pg else "hall.sqlite3", REGISTRY_SCHEMA)]
         for entry in manifest["communities"]:
             if not valid_slug(entry["slug"]):
                 raise BackupError(f"Invalid community slug in the backup: {entry['slug']!r}")
-        for entry in entries:
-            file = os.path.join(src, entry["file"])
-            if not os.path.isfile(file) or _sha256(file) != entry["sha256"]:
-                raise BackupError(f"The backup is damaged: {file} is missing or does not match its checksum.")
+            name = f"communities/{entry['slug']}.{'dump' if pg else 'sqlite3'}"
+            expected.append((entry, name, "c_" + entry["slug"].replace("-", "_")))
+        for entry, name, schema in expected:
+            if entry["file"] != name or (pg and entry["schema"] != schema):
+                raise BackupError(f"{path} is damaged: the entry for {name} names another file or schema.")
+            if {"sha256", "rows", "revision"} - set(entry):
+                raise BackupError(f"{path} is damaged: the entry for {name} is incomplete.")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(f"{path} is damaged: {type(exc).__name__}: {exc}") from exc
     return manifest
 
 
-def _check_restorable(t: Tenancy, manifest: dict, entries: list[dict]) -> None:
-    if manifest["backend"] != t.backend:
-        raise BackupError(f"This backup is of a {manifest['backend']} site and this site uses {t.backend}; "
-                          "restore it on a site of the same kind (then `hall export`/`hall import` to move it).")
+def _verify_files(src: str, entries: list[dict]) -> None:
+    for entry in entries:
+        file = os.path.join(src, entry["file"])
+        if not os.path.isfile(file) or _sha256(file) != entry["sha256"]:
+            raise BackupError(f"The backup is damaged: {file} is missing or does not match its checksum.")
+
+
+def _check_restorable(src: str, entries: list[dict]) -> None:
     newer = [f"{e.get('slug', 'registry')} at {e['revision']}" for e in entries
              if not _known("community" if "slug" in e else "registry", e["revision"])]
     if newer:
         raise BackupError("The backup was made by newer code (revisions unknown here: " + ", ".join(newer) +
                           "). Update the code to the version that made it, then restore.")
+    _verify_files(src, entries)
 
 
 def _registry_users(t: Tenancy) -> tuple[list[str], bool]:
@@ -339,7 +363,7 @@ def _sqlite_restore(src_file: str, dest_path: str) -> None:
             raise BackupError(f"{dest_path} stayed locked by another writer for {BUSY_SECONDS} s; nothing was "
                               "changed. Try again when the site is quieter.")
 
-    src = sqlite3.connect(f"file:{src_file}?mode=ro", uri=True)
+    src = _read_only(src_file)
     dest = sqlite3.connect(dest_path, timeout=BUSY_SECONDS)
     try:
         # One write transaction on dest: every reader, in any process, sees the old or the new database.
@@ -353,7 +377,7 @@ def _pg_restore(t: Tenancy, src: str, entries: list[dict]) -> None:
     """Drop and reload the given schemas in one psql transaction (all or nothing; live sessions wait)."""
     dbname, env = _libpq(t)
     with t.migration_engine().connect() as conn:
-        bindir = pg_bindir(t, _pg_major(conn))
+        bindir = pg_bindir(_pg_major(conn))
     script = [f"SET lock_timeout = '{LOCK_TIMEOUT}';"]
     script += [f'DROP SCHEMA IF EXISTS "{e["schema"]}" CASCADE;' for e in entries]
     for entry in entries:
@@ -420,10 +444,10 @@ def _bump_cache_stamps(t: Tenancy, slug: str, floor: int) -> None:
 def restore_site(t: Tenancy, src: str, slug: str | None = None,
                  report: Callable[[str], None] = lambda line: None) -> list[str]:
     """Restore a whole site into an empty target, or one community of a running site; the names restored."""
-    manifest = read_manifest(src)
+    manifest = read_manifest(src, t.backend)
     if slug is None:
         entries = [manifest["registry"], *manifest["communities"]]
-        _check_restorable(t, manifest, entries)
+        _check_restorable(src, entries)
         registered, users = _registry_users(t)
         if registered or users:
             raise BackupError("The target site is not empty (it has "
@@ -440,7 +464,7 @@ def restore_site(t: Tenancy, src: str, slug: str | None = None,
             raise BackupError(f"Community {slug} is not in this backup (it has: "
                               f"{', '.join(e['slug'] for e in manifest['communities']) or 'none'}).")
         entries = [entry]
-        _check_restorable(t, manifest, entries)
+        _check_restorable(src, entries)
         registered, _users = _registry_users(t)
         if slug not in registered:
             raise BackupError(f"Community {slug} is not registered on this site; restore the whole site into an "

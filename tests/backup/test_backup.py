@@ -198,6 +198,9 @@ def test_refusals_change_nothing(app, build, make_app, tmp_path, backend):
     newer = edited("newer", lambda m, _c: m["communities"][0].update(revision="c9999"))
     result = _restore(target, newer)
     assert result.exit_code != 0 and "made by newer code" in result.output and "comm-a at c9999" in result.output
+    escape = edited("escape", lambda m, _c: m["communities"][0].update(file="../../../etc/passwd"))
+    result = _restore(target, escape)
+    assert result.exit_code != 0 and "names another file or schema" in result.output
     other = "sqlite" if backend == "postgresql" else "postgresql"
     result = _restore(target, edited("other", lambda m, _c: m.update(backend=other)))
     assert result.exit_code != 0 and f"This backup is of a {other} site" in result.output
