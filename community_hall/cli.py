@@ -19,7 +19,8 @@ def _fail(message) -> None:
 
 def _report(result: migrations.MigrationResult) -> None:
     if result.error:
-        click.echo(f"  {result.name}: FAILED ({result.error}); left at its old version", err=True)
+        at = f" {result.after}" if result.after else ""
+        click.echo(f"  {result.name}: FAILED ({result.error}); left at its old version{at}", err=True)
     elif result.before == result.after:
         click.echo(f"  {result.name}: up to date at {result.after}")
     else:
@@ -187,6 +188,57 @@ def import_cmd(src):
         _fail(err)
     click.echo(f"Imported {summary.communities} communities, {summary.rows} rows. "
                "Check with `flask --app app hall ledger-check`.")
+
+
+@hall.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_cmd(dest):
+    """Take an online backup of the registry and every community into a new timestamped directory under DEST."""
+    from .backup import BackupError, backup_site
+
+    t = tenancy()
+    click.echo(f"Backing up the site ({t.backend}) into {dest}")
+    try:
+        path = backup_site(t, dest, click.echo)
+    except BackupError as err:
+        _fail(err)
+    click.echo(f"Backup complete: {path}")
+
+
+@hall.command("prune-backups")
+@click.argument("dest", type=click.Path(exists=True, file_okay=False))
+@click.option("--keep-hours", type=click.IntRange(min=0), default=24, help="Keep every backup this recent")
+@click.option("--daily", type=click.IntRange(min=0), default=7, help="Newest backup of each of the last N days")
+@click.option("--weekly", type=click.IntRange(min=0), default=4, help="Newest backup of each of the last N weeks")
+@click.option("--monthly", type=click.IntRange(min=0), default=12, help="Newest backup of each of the last N months")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed")
+def prune_backups_cmd(dest, keep_hours, daily, weekly, monthly, dry_run):
+    """Remove backups under DEST beyond the retention (default: 24 hours, 7 daily, 4 weekly, 12 monthly)."""
+    from .backup import prune_backups
+
+    kept, removed = prune_backups(dest, keep_hours, daily, weekly, monthly, dry_run)
+    for name in removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {name}")
+    click.echo(f"{len(kept)} backups kept, {len(removed)} {'to remove' if dry_run else 'removed'} in {dest}")
+
+
+@hall.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.option("--community", "slug", default=None, help="Restore only this community (the others are not touched)")
+def restore_cmd(src, slug):
+    """Restore a `hall backup` directory: the whole site into an empty one, or one community of a running site."""
+    from .backup import BackupError, restore_site
+
+    if slug is not None and not valid_slug(slug):
+        _fail(f"Invalid community slug: {slug!r}")
+    t = tenancy()
+    target = "PostgreSQL" if t.backend == "postgresql" else current_app.config["HALL_DATA_DIR"]
+    click.echo(f"Restoring {slug or 'the whole site'} from {src} into {target}")
+    try:
+        restored = restore_site(t, src, slug, click.echo)
+    except BackupError as err:
+        _fail(err)
+    click.echo(f"Restored {', '.join(restored)}. Check with `flask --app app hall ledger-check`.")
 
 
 @hall.command("import-menu")

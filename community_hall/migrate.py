@@ -57,12 +57,12 @@ def _run(t: Tenancy, kind: str, engine, schema: str | None, target: str = "head"
     return before, after
 
 
-def upgrade_registry(t: Tenancy, target: str = "head") -> MigrationResult:
+def upgrade_registry(t: Tenancy, target: str = "head", down: bool = False) -> MigrationResult:
     """Bring the registry database to the target revision."""
     t.create_registry_storage()
     engine = t.migration_engine()
     schema = REGISTRY_SCHEMA if t.backend == "postgresql" else None
-    before, after = _run(t, "registry", engine, schema, target)
+    before, after = _run(t, "registry", engine, schema, target, down)
     return MigrationResult("registry", before, after)
 
 
@@ -102,7 +102,13 @@ def migrate_all(t: Tenancy, slugs: list[str], report: Callable[[MigrationResult]
         try:
             result = upgrade_community(t, slug)
         except Exception as exc:  # one broken community must not stop the others
-            result = MigrationResult(slug, None, None, error=f"{type(exc).__name__}: {exc}")
+            # Its whole run was one transaction, rolled back: it is still at the revision it had, if readable.
+            try:
+                old = community_revision(t, slug)
+            except Exception:
+                old = None
+            first_line = (str(exc).splitlines() or [""])[0]
+            result = MigrationResult(slug, old, old, error=f"{type(exc).__name__}: {first_line}")
         results.append(result)
         report(result)
     return results
