@@ -87,13 +87,13 @@ def _snapshot(app, uid: int):
 
 
 def test_deletion_needs_the_password_then_anonymises_and_keeps_figures_and_ledger(app, menu, auth, client,  # noqa: F811
-                                                                                   runner):
+                                                                                   runner, zh):
     data = populate(app)
     figures, before = ticket_figures(app), _snapshot(app, data.user_id)
     auth.login("res-a")
     assert "password" in client.get("/account/delete").get_data(as_text=True)
     response = auth.post("/account/delete", {"password": "wrong-password"})
-    assert response.status_code == 200 and "The password is wrong" in response.get_data(as_text=True)
+    assert response.status_code == 200 and zh("The password is wrong.") in response.get_data(as_text=True)
     with app.app_context():
         assert registry_session().get(User, data.user_id).is_active
 
