@@ -94,7 +94,9 @@ LABELS = {
     "ledger_entry": _l("Time bank entries"), "ledger_transfer": _l("Time bank transfers"),
     "certificate": _l("Certificates"), "certificate_request": _l("Certificate requests"),
     "activity_signup": _l("Activity sign-ups"), "order": _l("Orders"), "order_event": _l("Order timelines"),
-    "family_grant": _l("Family payment grants"), "pool_eligible": _l("Pool eligibility"),
+    "family_grant": _l("Family payment grants"), "pool_eligible": _l("Pool eligibility"), "shift": _l("Shifts"),
+    "leave": _l("Leave"), "outreach": _l("Outreach"), "staff_notification": _l("Staff notices"),
+    "audit_event": _l("Your actions in the audit log"),
 }
 
 

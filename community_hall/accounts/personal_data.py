@@ -16,9 +16,11 @@ from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from ..audit import record
+from ..audit import AuditEvent, record
 from ..errors import HallError
 from ..floor.models import QueueNumber
+from ..rosters.models import Leave, Outreach, Shift
+from ..routing.models import StaffNotification
 from ..tenancy import Community, all_communities, community_session, registry_session, utcnow
 from ..timebank.activity_models import ActivitySignup
 from ..timebank.certificate_models import Certificate, CertificateRequest
@@ -36,7 +38,7 @@ OPEN_ORDER_STATES = ("open", "dispatched", "accepted", "done")
 KINDS = ("account", "membership", "profile", "ticket", "ticket_event", "appointment", "home_visit", "queue_number",
          "complaint", "rating", "notification", "volunteer", "ledger_account", "ledger_entry", "ledger_transfer",
          "certificate", "certificate_request", "activity_signup", "order", "order_event", "family_grant",
-         "pool_eligible")
+         "pool_eligible", "shift", "leave", "outreach", "staff_notification", "audit_event")
 
 
 # --- collecting ------------------------------------------------------------------------------------------------
@@ -119,6 +121,14 @@ def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
     add("family_grant", session.scalars(select(FamilyGrant).where(or_(FamilyGrant.grantor_user_id == user_id,
                                                                       FamilyGrant.grantee_user_id == user_id))))
     add("pool_eligible", session.scalars(select(PoolEligible).where(PoolEligible.user_id == user_id)))
+    # What a member of staff has besides: duty, leave, outreach, notices, and what they did (the audit log).
+    add("shift", session.scalars(select(Shift).where(Shift.user_id == user_id).order_by(Shift.id)))
+    add("leave", session.scalars(select(Leave).where(Leave.user_id == user_id).order_by(Leave.id)))
+    add("outreach", session.scalars(select(Outreach).where(Outreach.user_id == user_id).order_by(Outreach.id)))
+    add("staff_notification", session.scalars(select(StaffNotification).where(StaffNotification.user_id == user_id)
+                                              .order_by(StaffNotification.id)))
+    add("audit_event", session.scalars(select(AuditEvent).where(AuditEvent.actor_user_id == user_id)
+                                       .order_by(AuditEvent.id)))
     return out
 
 

@@ -10,8 +10,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from community_hall.accounts.data_views import LABELS
 from community_hall.accounts.models import Membership, Profile, User
-from community_hall.accounts.personal_data import PLACEHOLDER_NAME
+from community_hall.accounts.personal_data import KINDS, PLACEHOLDER_NAME
 from community_hall.appointments.models import Appointment
 from community_hall.audit import AuditEvent
 from community_hall.tenancy import community_session, registry_session
@@ -74,6 +75,13 @@ def test_resident_sees_and_downloads_everything_of_their_own_and_nothing_of_othe
         assert events == ["format=json", "format=csv"]
         assert community_session("comm-b").scalars(
             select(AuditEvent).where(AuditEvent.action == "privacy.export")).all() == []
+    again = client.get("/account/data.json").get_json()["communities"][0]["data"]
+    actions = [e["action"] for e in again["audit_event"]]                 # their own actions
+    assert actions.count("privacy.export") == 2 and "member.create.resident" in actions
+
+
+def test_every_kind_of_record_has_a_name_in_the_page():
+    assert set(KINDS) == set(LABELS)
 
 
 def _snapshot(app, uid: int):
