@@ -234,7 +234,8 @@ def anonymise_queue_number(number: QueueNumber) -> bool:
 
 
 def open_matters(session: Session, user_id: int) -> int:
-    """How many of the person's matters are still being handled here (open tickets, booked appointments, orders)."""
+    """How many of the person's matters are still being handled here (open tickets, booked appointments, orders,
+    hours transfers between communities not yet finished)."""
     from ..appointments.models import Appointment
 
     tickets = len(session.scalars(select(Ticket.id).where(Ticket.resident_user_id == user_id,
@@ -244,7 +245,9 @@ def open_matters(session: Session, user_id: int) -> int:
         Appointment.day >= utcnow().date())).all())
     orders = len(session.scalars(select(Order.id).where(Order.resident_user_id == user_id,
                                                         Order.status.in_(OPEN_ORDER_STATES))).all())
-    return tickets + appointments + orders
+    transfers = len(session.scalars(select(LedgerTransfer.transfer_id).where(
+        LedgerTransfer.user_id == user_id, LedgerTransfer.state == "pending")).all())
+    return tickets + appointments + orders + transfers
 
 
 def anonymise_person(session: Session, user_id: int) -> int:
