@@ -53,12 +53,11 @@ def as_dict(row) -> dict:
     return {attr.key: _plain(getattr(row, attr.key)) for attr in inspect(row).mapper.column_attrs}
 
 
-def _ticket_ids(session: Session, user_id: int) -> tuple[list[int], list[int]]:
-    """Ids of tickets where the person is the applicant, and of those they submitted for someone else."""
-    own = list(session.scalars(select(Ticket.id).where(Ticket.resident_user_id == user_id)))
-    proxied = list(session.scalars(select(TicketEvent.ticket_id).where(
-        TicketEvent.actor_user_id == user_id, TicketEvent.action == "submit", TicketEvent.ticket_id.not_in(own))))
-    return own, proxied
+def _ticket_ids(session: Session, user_id: int) -> list[int]:
+    """Ids of the person's tickets: those they applied for, themselves or through a proxy at the window.
+
+    Not the tickets staff typed in for others (the submitting actor): those are the residents' data, not theirs."""
+    return list(session.scalars(select(Ticket.id).where(Ticket.resident_user_id == user_id).order_by(Ticket.id)))
 
 
 def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
@@ -74,10 +73,9 @@ def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
             out.setdefault(kind, []).append({**as_dict(row), **extra})
 
     add("profile", session.scalars(select(Profile).where(Profile.user_id == user_id)))
-    own, proxied = _ticket_ids(session, user_id)
-    ticket_ids = own + proxied
-    add("ticket", session.scalars(select(Ticket).where(Ticket.id.in_(own)).order_by(Ticket.id)), role="applicant")
-    add("ticket", session.scalars(select(Ticket).where(Ticket.id.in_(proxied)).order_by(Ticket.id)), role="proxy")
+    own = ticket_ids = _ticket_ids(session, user_id)
+    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(own)).order_by(Ticket.id)):
+        out.setdefault("ticket", []).append({**as_dict(ticket), "via_proxy": bool(ticket.proxy_name)})
     add("ticket_event", session.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids))
                                         .order_by(TicketEvent.id)))
     appointments = list(session.scalars(select(Appointment).where(Appointment.resident_user_id == user_id)
@@ -88,8 +86,7 @@ def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
         QueueNumber.ticket_id.in_(ticket_ids), QueueNumber.appointment_id.in_([a.id for a in appointments])))
         .order_by(QueueNumber.id)))
     add("complaint", session.scalars(select(Complaint).where(Complaint.ticket_id.in_(own))))
-    add("rating", session.scalars(select(Rating).where(or_(Rating.ticket_id.in_(own), Rating.rater_user_id == user_id))
-                                  .order_by(Rating.id)))
+    add("rating", session.scalars(select(Rating).where(Rating.ticket_id.in_(own)).order_by(Rating.id)))
     add("notification", session.scalars(select(Notification).where(Notification.user_id == user_id)
                                         .order_by(Notification.id)))
     volunteers = list(session.scalars(select(Volunteer).where(Volunteer.user_id == user_id).order_by(Volunteer.id)))
@@ -113,8 +110,8 @@ def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
     add("certificate_request", session.scalars(select(CertificateRequest).where(
         CertificateRequest.volunteer_id.in_(volunteer_ids))))
     add("activity_signup", session.scalars(select(ActivitySignup).where(ActivitySignup.volunteer_id.in_(volunteer_ids))))
-    orders = list(session.scalars(select(Order).where(or_(Order.resident_user_id == user_id,
-                                                          Order.placed_by_user_id == user_id)).order_by(Order.id)))
+    # Orders for them; not those staff or a relative placed for someone else (that person's data).
+    orders = list(session.scalars(select(Order).where(Order.resident_user_id == user_id).order_by(Order.id)))
     add("order", orders)
     add("order_event", session.scalars(select(OrderEvent).where(OrderEvent.order_id.in_([o.id for o in orders]))
                                        .order_by(OrderEvent.id)))
@@ -258,13 +255,8 @@ def anonymise_person(session: Session, user_id: int) -> int:
     for profile in session.scalars(select(Profile).where(Profile.user_id == user_id)):
         profile.real_name, profile.phone, profile.address, profile.housebound = PLACEHOLDER_NAME, "", "", False
         changed += 1
-    own, proxied = _ticket_ids(session, user_id)
-    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(own))):
+    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(_ticket_ids(session, user_id)))):
         changed += anonymise_ticket(session, ticket)
-    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(proxied))):
-        if ticket.proxy_name:     # the person was the proxy: only their part goes
-            ticket.proxy_name, ticket.proxy_relation = PLACEHOLDER_NAME, ""
-            changed += 1
     for event in session.scalars(select(TicketEvent).where(TicketEvent.actor_user_id == user_id)):
         event.actor_name = PLACEHOLDER_NAME
     for rating in session.scalars(select(Rating).where(Rating.rater_user_id == user_id)):

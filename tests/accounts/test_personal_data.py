@@ -15,11 +15,12 @@ from community_hall.accounts.models import Membership, Profile, User
 from community_hall.accounts.personal_data import KINDS, PLACEHOLDER_NAME
 from community_hall.appointments.models import Appointment
 from community_hall.audit import AuditEvent
-from community_hall.tenancy import community_session, registry_session
+from community_hall.tenancy import community_session, get_community, registry_session
 from community_hall.timebank import ledger
 from community_hall.timebank.volunteer_models import Volunteer
 from community_hall.window.models import Ticket
 from community_hall.window.ratings_models import Notification, Rating
+from community_hall.window.services import Actor, Submission, submit_ticket
 from tests.menu.conftest import menu  # noqa: F401 - the menu fixture
 from tests.personal_setup import ID_NUMBER, PHONE, populate, ticket_figures
 from tests.window.conftest import submit  # noqa: F401 - the submit fixture
@@ -78,6 +79,17 @@ def test_resident_sees_and_downloads_everything_of_their_own_and_nothing_of_othe
     again = client.get("/account/data.json").get_json()["communities"][0]["data"]
     actions = [e["action"] for e in again["audit_event"]]                 # their own actions
     assert actions.count("privacy.export") == 2 and "member.create.resident" in actions
+
+
+def test_staff_download_leaves_out_what_they_entered_for_residents(app, menu, auth, client):  # noqa: F811
+    with app.app_context():
+        staff_id = registry_session().scalar(select(User.id).where(User.username == "staff-a"))
+        submit_ticket(community_session("comm-a"), get_community("comm-a"), Submission(
+            item_code="ZJ-001", resident_name="李四", resident_phone="13900000003", channel="window"),
+            Actor(staff_id, "员工a", "staff"))
+    auth.login("staff-a")
+    body = client.get("/account/data.json").get_data(as_text=True)
+    assert "员工a" in body and "13900000003" not in body and "李四" not in body
 
 
 def test_every_kind_of_record_has_a_name_in_the_page():
