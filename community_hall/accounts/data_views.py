@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from ..errors import HallError, copy_error
+from ..extensions import limiter
 from ..htmx import render
 from ..tenancy import community_session
 from . import personal_data, retention
@@ -51,6 +52,9 @@ def data_csv():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @requires_login
+# Wrong passwords count as at the login form, so a borrowed session cannot be used to guess the password.
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=lambda: f"delete|{current_user.id}",
+               methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def delete():
     """The confirmation page of a deletion; the POST with the right password anonymises the person."""
     form = DeleteForm()

@@ -92,6 +92,15 @@ def test_staff_download_leaves_out_what_they_entered_for_residents(app, menu, au
     assert "员工a" in body and "13900000003" not in body and "李四" not in body
 
 
+def test_wrong_passwords_at_deletion_are_limited_like_sign_in(app, build, auth, client):
+    build.two_communities()
+    auth.login("res-a")
+    statuses = [auth.post("/account/delete", {"password": f"wrong-{i}"}).status_code for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    with app.app_context():
+        assert registry_session().scalar(select(User).where(User.username == "res-a")).is_active
+
+
 def test_every_kind_of_record_has_a_name_in_the_page():
     assert set(KINDS) == set(LABELS)
 
