@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Each capability is one blueprint."""
+    from .accounts.data_views import bp as privacy_bp
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .appointments.views import bp as appointments_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(communities_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(menu_bp)
     app.register_blueprint(api_bp)

@@ -388,3 +388,19 @@ def transfer_recover_cmd(slug, roll_back):
         click.echo(f"{community.slug}: {len(outcomes)} pending transfer(s)")
         for transfer_id, state in outcomes:
             click.echo(f"  {transfer_id}: {state}")
+
+
+@hall.command("retention-sweep")
+@click.option("--community", "slug", default=None, help="Community slug (default: every community)")
+@click.option("--dry-run", is_flag=True, help="Only count what would be anonymised")
+def retention_sweep_cmd(slug, dry_run):
+    """Anonymise personal details of finished records older than each community's retention periods."""
+    from .accounts.retention import sweep
+    from .tenancy import community_session
+
+    communities = [_community_or_fail(slug)] if slug else all_communities()
+    verb = "would anonymise" if dry_run else "anonymised"
+    for community in communities:
+        result = sweep(community_session(community.slug), dry_run=dry_run)
+        counts = ", ".join(f"{kind} {count}" for kind, count in result.counts.items())
+        click.echo(f"{community.slug}: {verb} {result.total} ({counts})")

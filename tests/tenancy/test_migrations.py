@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+import community_hall.accounts.retention  # noqa: F401
 import community_hall.appointments.models  # noqa: F401
 import community_hall.complaints.models  # noqa: F401
 import community_hall.floor.models  # noqa: F401
