@@ -45,6 +45,11 @@ ROUTES: dict[str, Route] = {
     "/": route(GET="ok ok ok ok ok ok ok"),
     "/account": route("login", GET="login ok ok ok ok ok ok"),
     "/account/password": route("login", GET="login ok ok ok ok ok ok", POST="login ok ok ok ok ok ok"),
+    # a person's own data (PIPL); an empty deletion form (no password) is refused on the page and deletes nothing
+    "/account/data": route("login", GET="login ok ok ok ok ok ok"),
+    "/account/data.csv": route("login", GET="login ok ok ok ok ok ok"),
+    "/account/data.json": route("login", GET="login ok ok ok ok ok ok"),
+    "/account/delete": route("login", GET="login ok ok ok ok ok ok", POST="login ok ok ok ok ok ok"),
     "/c/<slug>/": route(GET="ok ok ok ok ok ok ok"),
     "/c/<slug>/apply/<code>": route(GET="ok ok ok ok ok ok ok", POST="ok ok ok ok ok ok ok", args={"code": "$item"}),
     "/c/<slug>/appointments": route(GET="ok ok ok ok ok ok ok"),
@@ -112,6 +117,8 @@ ROUTES: dict[str, Route] = {
     "/c/<slug>/menu/manage": route("menu.manage", GET="login 403 403 403 ok 404 403"),
     "/c/<slug>/menu/new": route("menu.manage", GET="login 403 403 403 ok 404 403", POST="login 403 403 403 ok 404 403"),
     "/c/<slug>/my": route("login", GET="login ok ok ok ok ok ok"),
+    "/c/<slug>/retention": route("privacy.retention", GET="login 403 403 403 ok 404 403",
+                                 POST="login 403 403 403 ok 404 403"),
     "/c/<slug>/notifications": route("community.member", GET="login ok ok ok ok 404 ok", POST="login ok ok ok ok 404 ok"),
     "/c/<slug>/orders": route("community.member", GET="login ok ok ok ok 404 ok"),
     # the order of another resident, on the volunteers' board: the resident actor and the district do not see it
