@@ -162,11 +162,11 @@ def _web(client: Client, slug: str, code: str, marker: str, phone: str) -> str |
 
 
 def staff(base: str, slug: str, username: str, numbers: queue.Queue, stop: threading.Event, tally: Tally) -> None:
-    """Accept each new ticket, and complete every second one, as the window would."""
+    """Accept new tickets, and complete every second one, as the window would, for as long as submissions go on."""
     client = Client(base, tally)
     client.sign_in(username)
     n = 0
-    while not (stop.is_set() and numbers.empty()):
+    while not stop.is_set():
         try:
             number = numbers.get(timeout=0.5)
         except queue.Empty:
