@@ -54,9 +54,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .accounts.identity import active_user
+        from .accounts.identity import session_user
 
-        return active_user(int(user_id)) if user_id.isdigit() else None
+        return session_user(int(user_id)) if user_id.isdigit() else None
 
 
 def register_blueprints(app: Flask) -> None:

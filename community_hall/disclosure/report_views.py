@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from .. import audit
 from ..accounts.policy import requires
 from ..errors import HallError
 from ..glossary import STATUS_LABELS
@@ -74,6 +76,8 @@ def report_page(slug):
         period = report.parse_month(session, g.community, None, now)
     found = report.report(session, registry_session(), g.community, period, station_people(g.community),
                           _("No post"), now)
+    audit.record(session, current_user.id, "report.view", period.label)   # the report names staff: who read it
+    session.commit()
     shown = {t.name: t for t in _tables(found, 0, [], [])}
     tables = {"targets": _targets(found), **{name: shown[name] for name in ("summary", "posts", "staff")},
               **{t.name: t for t in _more(found)}}
