@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "timebank.figures": frozenset({"head", "district"}),  # the time bank's figures (read-only)
     "timebank.organise": frozenset({"staff", "head"}),  # publishing and running any activity (team leaders: their own)
     "orders.dispatch": frozenset({"staff", "head"}),  # ordering for residents, dispatching, confirming for them
+    "audit.read": frozenset({"head", "district"}),  # the community's audit log
 }
 
 # role a granting permission allows to create
