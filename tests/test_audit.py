@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from community_hall.accounts.models import User
 from community_hall.audit import GENESIS, AppendOnlyError, AuditEvent, SiteAuditEvent, record, record_site, row_hash, verify
 from community_hall.migrate import upgrade_community
 from community_hall.tenancy import community_session, registry_session, tenancy
@@ -197,7 +198,7 @@ def test_exports_are_recorded_with_who_and_from_where(app, site, client, auth, r
         event = community_session("comm-a").scalars(select(AuditEvent).where(AuditEvent.action == "menu.export")).one()
         site_event = registry_session().scalars(select(SiteAuditEvent).where(
             SiteAuditEvent.action == "site.export")).one()
-        head_id = registry_session().execute(text("SELECT id FROM users WHERE username = 'head-a'")).scalar()
+        head_id = registry_session().scalar(select(User.id).where(User.username == "head-a"))
     assert event.actor_user_id == head_id and event.ip == "127.0.0.1"
     assert site_event.ip == "cli"
 
