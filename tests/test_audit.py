@@ -237,6 +237,8 @@ def test_heads_read_their_log_with_filters(app, site, client, auth):
         "test.alpha") == 0
     assert "Audit log" in client.get("/c/comm-a/?lang=en").get_data(as_text=True)   # in the head's menu
     assert client.get("/c/comm-b/audit").status_code == 404
+    chinese = client.get("/c/comm-a/audit?lang=zh_CN").get_data(as_text=True)
+    assert "<caption>审计记录，第 1 页</caption>" in chinese and "来源地址" in chinese
 
 
 @pytest.mark.parametrize(("username", "status"), [("staff-a", 403), ("res-a", 403), ("district", 200)])
