@@ -192,13 +192,13 @@ def export_cmd(dest):
     from .audit import record_site
     from .transfer import TransferError, export_site
 
-    # Written before the export, so the dump holds its own record.
-    record_site(registry_session(), None, "site.export", os.path.abspath(dest))
-    registry_session().commit()
     try:
         summary = export_site(tenancy(), dest, click.echo)
     except TransferError as err:
         _fail(err)
+    # Recorded after the export, so a dump is the site as it was (and two dumps of a quiet site are equal).
+    record_site(registry_session(), None, "site.export", f"{os.path.abspath(dest)}: {summary.rows} rows")
+    registry_session().commit()
     click.echo(f"Exported {summary.communities} communities, {summary.rows} rows, to {dest}")
 
 
