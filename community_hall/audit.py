@@ -106,6 +106,17 @@ def record_site(session: Session, actor_id: int | None, action: str, detail: str
                                ip=origin() if ip is None else ip))
 
 
+def record_apart(bind, actor_id: int | None, action: str, detail: str = "", site: bool = False) -> None:
+    """Record an event in a short transaction of its own on bind (a community engine, or the registry's with site).
+
+    For requests that only read (exports, reports, sign-ins): on SQLite a transaction that has read cannot take
+    the write lock once another writer has committed since ("database is locked" at once), while a transaction
+    whose first statement writes waits for the lock."""
+    with Session(bind=bind) as session:
+        (record_site if site else record)(session, actor_id, action, detail)
+        session.commit()
+
+
 # --- the chain -----------------------------------------------------------------------------------
 def _when(at: datetime) -> str:
     # SQLite hands back naive datetimes; everything is stored in UTC.

@@ -10,7 +10,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from community_hall.accounts.models import User
-from community_hall.audit import GENESIS, AppendOnlyError, AuditEvent, SiteAuditEvent, record, record_site, row_hash, verify
+from community_hall.audit import (
+    GENESIS,
+    AppendOnlyError,
+    AuditEvent,
+    SiteAuditEvent,
+    record,
+    record_apart,
+    record_site,
+    row_hash,
+    verify,
+)
 from community_hall.migrate import upgrade_community
 from community_hall.tenancy import community_session, registry_session, tenancy
 from tests.menu.conftest import menu  # noqa: F401 - the menu fixture, for tickets
@@ -260,3 +270,16 @@ def test_the_log_pages(app, site, client, auth):
     second = client.get("/c/comm-a/audit?action=bulk&page=2").get_data(as_text=True)
     assert "n09" in second and "n59" not in second
     assert total >= 60
+
+
+def test_a_request_that_has_read_can_still_record_apart(app, site, backend):
+    """Exports and reports read first; a write in their read transaction could find SQLite locked."""
+    with app.app_context():
+        reading = community_session("comm-a")
+        reading.scalar(select(func.count()).select_from(AuditEvent))    # a read transaction is open
+        _record(app, "comm-a", 1, "meanwhile")                          # another writer commits
+        record_apart(tenancy().community_engine("comm-a"), None, "apart.event", "read first")
+        reading.rollback()
+    events = _events(app, "comm-a")
+    assert [e.action for e in events[-2:]] == ["meanwhile", "apart.event"]
+    assert events[-1].prev_hash == events[-2].hash

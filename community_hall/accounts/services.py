@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..errors import HallError
-from ..tenancy import Community, community_session, registry_session
+from ..tenancy import Community, community_session, registry_session, tenancy
 from .models import ROLES, Membership, Profile, User
 from .policy import GRANTS, can
 
@@ -167,15 +167,14 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None; either way written to the site's audit log."""
     user = _check_credentials(username, password)
     name = normalise_username(username)[:40]
-    audit.record_site(registry_session(), user.id if user else None, "login" if user else "login.failed", name)
-    registry_session().commit()
+    audit.record_apart(tenancy().registry_engine, user.id if user else None, "login" if user else "login.failed",
+                       name, site=True)
     return user
 
 
 def note_logout(user_id: int) -> None:
     """Write a sign-out to the site's audit log."""
-    audit.record_site(registry_session(), user_id, "logout")
-    registry_session().commit()
+    audit.record_apart(tenancy().registry_engine, user_id, "logout", site=True)
 
 
 def _check_credentials(username: str, password: str) -> User | None:

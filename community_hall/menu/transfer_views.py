@@ -16,7 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from .. import audit
 from ..accounts.policy import requires
 from ..errors import copy_error
-from ..tenancy import community_session
+from ..tenancy import community_session, tenancy
 from . import transfer
 from .views import bp
 
@@ -41,9 +41,8 @@ def _download(data: bytes, extension: str, mimetype: str):
 
 
 def _note_export(kind: str, count: int) -> None:
-    session = community_session(g.community.slug)
-    audit.record(session, current_user.id, "menu.export", f"{kind}: {count} items")
-    session.commit()
+    audit.record_apart(tenancy().community_engine(g.community.slug), current_user.id, "menu.export",
+                       f"{kind}: {count} items")
 
 
 @bp.route("/export.csv")

@@ -15,7 +15,7 @@ from ..accounts.policy import can, requires
 from ..errors import HallError, copy_error
 from ..glossary import LEAVE_KIND_LABELS, POST_FIELD_LABELS, REQUEST_STATE_LABELS, SHIFT_KIND_LABELS
 from ..htmx import render
-from ..tenancy import community_session
+from ..tenancy import community_session, tenancy
 from . import leave as leaves
 from . import services, transfer
 from .forms import DecisionForm, ImportForm, LeaveEntryForm, LeaveForm, OutreachForm, PostForm, ShiftForm, SwapForm
@@ -385,8 +385,7 @@ def export(slug, what):
         abort(404)
     rows = transfer.export_rows(db(), g.community, what)
     data = transfer.write_csv(what, rows)
-    audit.record(db(), current_user.id, "rosters.export", f"{what}: {len(rows)} rows")
-    db().commit()
+    audit.record_apart(tenancy().community_engine(slug), current_user.id, "rosters.export", f"{what}: {len(rows)} rows")
     today = services.today(g.community)
     return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, max_age=0,
                      download_name=f"{g.community.slug}-{what}-{today:%Y%m%d}.csv")
