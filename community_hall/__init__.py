@@ -54,9 +54,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .accounts.identity import active_user
+        from .accounts.identity import session_user
 
-        return active_user(int(user_id)) if user_id.isdigit() else None
+        return session_user(int(user_id)) if user_id.isdigit() else None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .appointments.views import bp as appointments_bp
+    from .auditlog.views import bp as auditlog_bp
     from .communities.views import bp as communities_bp
     from .complaints.views import bp as complaints_bp
     from .disclosure.dashboard_views import bp as dashboard_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(hours_bp)
     app.register_blueprint(disclosure_bp)
+    app.register_blueprint(auditlog_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -161,16 +162,44 @@ def seed_demo_cmd(if_empty):
     registry_session().close()
 
 
+@hall.command("audit-check")
+@click.option("--community", "slug", default=None, help="Community slug (default: the site's log and every community's)")
+def audit_check_cmd(slug):
+    """Check the hash chain of every audit log; fail naming the first broken row of each broken log."""
+    from .audit import AuditEvent, SiteAuditEvent, verify
+
+    t = tenancy()
+    logs = [] if slug else [("site", t.registry_engine, SiteAuditEvent)]
+    logs += [(c.slug, t.community_engine(c.slug), AuditEvent)
+             for c in ([_community_or_fail(slug)] if slug else all_communities())]
+    broken = []
+    for name, engine, model in logs:
+        with engine.connect() as conn:
+            count, found = verify(conn, model)
+        if found is None:
+            click.echo(f"  {name}: {count} events, chain intact")
+        else:
+            where = f"row {found.row_id}" if found.row_id is not None else "the end"
+            click.echo(f"  {name}: BROKEN at {where}: {found.reason} ({count} rows before it are intact)", err=True)
+            broken.append(name)
+    if broken:
+        _fail(f"{len(broken)} audit logs are broken: {', '.join(broken)}")
+
+
 @hall.command("export")
 @click.argument("dest", type=click.Path(file_okay=False))
 def export_cmd(dest):
     """Write the whole site (registry and every community) to the new directory DEST, for `hall import`."""
+    from .audit import record_site
     from .transfer import TransferError, export_site
 
     try:
         summary = export_site(tenancy(), dest, click.echo)
     except TransferError as err:
         _fail(err)
+    # Recorded after the export, so a dump is the site as it was (and two dumps of a quiet site are equal).
+    record_site(registry_session(), None, "site.export", f"{os.path.abspath(dest)}: {summary.rows} rows")
+    registry_session().commit()
     click.echo(f"Exported {summary.communities} communities, {summary.rows} rows, to {dest}")
 
 
@@ -275,9 +304,14 @@ def export_menu_cmd(slug, file):
     if writer is None:
         _fail("FILE must end in .csv or .xlsx")
     community = _community_or_fail(slug)
-    rows = export_rows(community_session(community.slug))
+    from .audit import record
+
+    session = community_session(community.slug)
+    rows = export_rows(session)
     with open(file, "wb") as f:
         f.write(writer(rows))
+    record(session, None, "menu.export", f"{os.path.basename(file)}: {len(rows)} items")
+    session.commit()
     click.echo(f"Exported {len(rows)} items of {community.slug} to {file}")
 
 
@@ -330,9 +364,14 @@ def export_roster_cmd(slug, what, file):
     from .tenancy import community_session
 
     community = _community_or_fail(slug)
-    rows = export_rows(community_session(community.slug), community, what)
+    from .audit import record
+
+    session = community_session(community.slug)
+    rows = export_rows(session, community, what)
     with open(file, "wb") as f:
         f.write(write_csv(what, rows))
+    record(session, None, "rosters.export", f"{what} {os.path.basename(file)}: {len(rows)} rows")
+    session.commit()
     click.echo(f"Exported {len(rows)} {what} rows of {community.slug} to {file}")
 @hall.command("route-sweep")
 @click.option("--community", "slug", default=None, help="Community slug (default: every community)")

@@ -58,6 +58,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (rate limits key on it).
         "PROXY_COUNT": int(os.environ.get("HALL_PROXY_COUNT", "0")),
         # Open311 POSTs per API key; an integrator that submits in bulk (or the benchmark) needs more.
@@ -86,6 +87,8 @@ DEFAULTS = {
     "LANGUAGES": ("zh_CN", "en"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # A rate-limit store outage (Redis down) must not take the site down: each worker counts in memory

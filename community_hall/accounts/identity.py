@@ -1,13 +1,16 @@
 """Signed-in users and their roles, kept a few seconds per worker: they are read on every request.
 
 A change made in this process is seen at once (the cache is cleared on flush); another worker sees it
-within SECONDS, the bound on how long a removed role or a deactivated account can still act there."""
+within SECONDS, the bound on how long a removed role or a deactivated account can still act there.
+
+A session carries the user's session_version from sign-in (SESSION_KEY); a request whose session holds an older
+version than the user's is not signed in (see session_user), which is how a password change ends every session."""
 
 from __future__ import annotations
 
 import time
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, session
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from ..tenancy import registry_session
 from .models import Membership, User
 
 SECONDS = 5.0
+SESSION_KEY = "_sv"
 
 
 def _cache() -> dict:
@@ -33,6 +37,15 @@ def active_user(user_id: int) -> User | None:
         if not user.is_active:
             user = None
     _cache()[key] = (time.monotonic(), user)
+    return user
+
+
+def session_user(user_id: int) -> User | None:
+    """The user this request's session signs in, or None when the user is gone or the session is older than
+    the user's session_version (checked on every request, against the cached row: a bump clears the cache here)."""
+    user = active_user(user_id)
+    if user is None or session.get(SESSION_KEY, 0) != user.session_version:
+        return None
     return user
 
 

@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "timebank.organise": frozenset({"staff", "head"}),  # publishing and running any activity (team leaders: their own)
     "orders.dispatch": frozenset({"staff", "head"}),  # ordering for residents, dispatching, confirming for them
     "privacy.retention": frozenset({"head"}),  # how long personal details of finished records are kept
+    "audit.read": frozenset({"head", "district"}),  # the community's audit log
 }
 
 # role a granting permission allows to create

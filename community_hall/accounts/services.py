@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..errors import HallError
-from ..tenancy import Community, community_session, registry_session
+from ..tenancy import Community, community_session, registry_session, tenancy
 from .models import ROLES, Membership, Profile, User
 from .policy import GRANTS, can
 
@@ -68,8 +69,20 @@ def grant(user: User, community: Community, role: str) -> Membership:
         return existing
     membership = Membership(user_id=user.id, community_id=community.id, role=role)
     session.add(membership)
+    end_sessions(user.id)  # a change of privilege: the user signs in afresh (the acting session is restarted)
     session.flush()
     return membership
+
+
+def end_sessions(user_id: int) -> None:
+    """Make every session of this user stale (not committed): raise their session_version.
+
+    Call it on any change of a user's password or privileges (a role granted, or one day removed). When the user
+    is the one signed in on this request, their session is renewed instead, after the request (views.py)."""
+    db_user = registry_session().get(User, user_id)
+    db_user.session_version = (db_user.session_version or 0) + 1
+    if has_request_context() and current_user.is_authenticated and current_user.id == user_id:
+        g.renew_session = user_id
 
 
 def _save_profile(community: Community, user: User, real_name: str, phone: str, address: str,
@@ -151,7 +164,21 @@ def grant_existing(username: str, community: Community, role: str) -> Membership
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same work whether or not the user exists)."""
+    """The active user with these credentials, or None; either way written to the site's audit log."""
+    user = _check_credentials(username, password)
+    name = normalise_username(username)[:40]
+    audit.record_apart(tenancy().registry_engine, user.id if user else None, "login" if user else "login.failed",
+                       name, site=True)
+    return user
+
+
+def note_logout(user_id: int) -> None:
+    """Write a sign-out to the site's audit log."""
+    audit.record_apart(tenancy().registry_engine, user_id, "logout", site=True)
+
+
+def _check_credentials(username: str, password: str) -> User | None:
+    # Same work whether or not the user exists.
     global _DUMMY_HASH
     user = registry_session().query(User).filter_by(username=normalise_username(username)).one_or_none()
     if user is None or not user.is_active:
@@ -166,21 +193,26 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, old: str, new: str) -> None:
-    """Change a user's password after checking the old one."""
+def change_password(user: User, old: str, new: str) -> User:
+    """Change a user's password after checking the old one; every session of theirs ends."""
     if not check_password_hash(user.password_hash, old or ""):
         raise HallError(_l("The current password is wrong."), "old_password")
     check_password_rules(new, "new_password")
     session = registry_session()
     db_user = session.get(User, user.id)
     db_user.password_hash = _hash(new)
+    end_sessions(user.id)   # signed out everywhere; the view gives the current session the new version
+    audit.record_site(session, user.id, "password.change", db_user.username)
     session.commit()
+    return db_user
 
 
-def set_password(user: User, new: str) -> None:
+def set_password(user: User, new: str, actor_id: int | None = None) -> None:
     """Give a user a new password without the old one (the `hall set-password` admin command)."""
     check_password_rules(new)
     user.password_hash = _hash(new)
+    end_sessions(user.id)
+    audit.record_site(registry_session(), actor_id, "password.set", user.username)
     registry_session().commit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -11,8 +11,11 @@ from ..errors import HallError, copy_error
 from ..extensions import limiter
 from ..glossary import role_label
 from ..security import safe_next
+from ..tenancy import registry_session
 from . import services
 from .forms import JoinForm, LoginForm, MemberForm, PasswordForm, SignupForm
+from .identity import SESSION_KEY
+from .models import User
 from .policy import can, community_public, grantable_roles, requires, requires_login
 
 bp = Blueprint("accounts", __name__)
@@ -21,6 +24,30 @@ bp = Blueprint("accounts", __name__)
 def _login_key() -> str:
     # Failed attempts are counted per username *and* address, so one attacker cannot lock out a user.
     return f"{get_remote_address()}|{services.normalise_username(request.form.get('username', ''))}"
+
+
+def start_session(user_id: int) -> None:
+    """Sign a user in on a new session: nothing of the session before (a planted one, say) is kept but its
+    messages, the CSRF token is new, and the session holds the user's current session_version."""
+    user = registry_session().get(User, user_id)
+    flashes = session.get("_flashes")
+    session.clear()
+    if flashes:
+        session["_flashes"] = flashes
+    g.pop("csrf_token", None)   # Flask-WTF keeps the request's token here
+    login_user(user)
+    session[SESSION_KEY] = user.session_version
+
+
+@bp.after_app_request
+def renew_session(response):
+    """The signed-in user's password or roles changed on this request: their other sessions have ended, and this
+    one goes on as a new session (services.end_sessions)."""
+    user_id = g.pop("renew_session", None)
+    if user_id is not None:
+        registry_session().expire_all()     # read the committed session_version
+        start_session(user_id)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +59,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user)
+            start_session(user.id)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.account"))
         # One message whether the username exists or not.
@@ -43,7 +70,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out."""
+    if current_user.is_authenticated:
+        services.note_logout(current_user.id)
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("communities.index"))
 
@@ -85,7 +115,7 @@ def signup(slug):
         except HallError as err:
             copy_error(form, err)
         else:
-            login_user(user)
+            start_session(user.id)
             flash(_("Welcome! You are registered as a resident of %(name)s.", name=community.name), "success")
             return redirect(url_for("communities.home", slug=slug))
     return render_template("accounts/signup.html", form=form)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from .. import audit
 from ..accounts.policy import requires
 from ..errors import HallError
 from ..glossary import STATUS_LABELS
 from ..htmx import render
 from ..routing.services import station_people
-from ..tenancy import community_session, registry_session, utcnow
+from ..tenancy import community_session, registry_session, tenancy, utcnow
 from ..timebank.figures import REGISTRATION_TARGET, TEAMS_TARGET
 from . import figures, report
 from .dashboard_views import Table, _charts, _shown, _tables, bp
@@ -74,6 +76,8 @@ def report_page(slug):
         period = report.parse_month(session, g.community, None, now)
     found = report.report(session, registry_session(), g.community, period, station_people(g.community),
                           _("No post"), now)
+    # The report names staff: who read it is recorded (apart: this request only reads).
+    audit.record_apart(tenancy().community_engine(slug), current_user.id, "report.view", period.label)
     shown = {t.name: t for t in _tables(found, 0, [], [])}
     tables = {"targets": _targets(found), **{name: shown[name] for name in ("summary", "posts", "staff")},
               **{t.name: t for t in _more(found)}}

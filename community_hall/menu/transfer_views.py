@@ -13,9 +13,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from .. import audit
 from ..accounts.policy import requires
 from ..errors import copy_error
-from ..tenancy import community_session
+from ..tenancy import community_session, tenancy
 from . import transfer
 from .views import bp
 
@@ -39,11 +40,17 @@ def _download(data: bytes, extension: str, mimetype: str):
                      download_name=f"{g.community.slug}-menu-{today:%Y%m%d}.{extension}", max_age=0)
 
 
+def _note_export(kind: str, count: int) -> None:
+    audit.record_apart(tenancy().community_engine(g.community.slug), current_user.id, "menu.export",
+                       f"{kind}: {count} items")
+
+
 @bp.route("/export.csv")
 @requires("menu.manage")
 def export_csv(slug):
     """Every item, published or not, as CSV (UTF-8 with BOM, opens in Excel)."""
     rows = transfer.export_rows(community_session(g.community.slug))
+    _note_export("csv", len(rows))
     return _download(transfer.write_csv(rows), "csv", "text/csv")
 
 
@@ -52,6 +59,7 @@ def export_csv(slug):
 def export_xlsx(slug):
     """Every item, published or not, as an Excel workbook."""
     rows = transfer.export_rows(community_session(g.community.slug))
+    _note_export("xlsx", len(rows))
     return _download(transfer.write_xlsx(rows), "xlsx", XLSX_TYPE)
 
 

@@ -10,11 +10,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import audit
 from ..accounts.policy import can, requires
 from ..errors import HallError, copy_error
 from ..glossary import LEAVE_KIND_LABELS, POST_FIELD_LABELS, REQUEST_STATE_LABELS, SHIFT_KIND_LABELS
 from ..htmx import render
-from ..tenancy import community_session
+from ..tenancy import community_session, tenancy
 from . import leave as leaves
 from . import services, transfer
 from .forms import DecisionForm, ImportForm, LeaveEntryForm, LeaveForm, OutreachForm, PostForm, ShiftForm, SwapForm
@@ -382,7 +383,9 @@ def export(slug, what):
     """Posts, published shifts or approved leave as CSV (UTF-8 with BOM)."""
     if what not in transfer.KINDS:
         abort(404)
-    data = transfer.write_csv(what, transfer.export_rows(db(), g.community, what))
+    rows = transfer.export_rows(db(), g.community, what)
+    data = transfer.write_csv(what, rows)
+    audit.record_apart(tenancy().community_engine(slug), current_user.id, "rosters.export", f"{what}: {len(rows)} rows")
     today = services.today(g.community)
     return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, max_age=0,
                      download_name=f"{g.community.slug}-{what}-{today:%Y%m%d}.csv")

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import audit
 from ..errors import HallError
 from ..menu.models import ServiceItem
 from ..signals import ticket_changed
@@ -210,6 +211,8 @@ def _transition(session: Session, ticket: Ticket, seen: Seen, action: str, actor
     session.execute(insert(TicketEvent).values(ticket_id=seen.id, at=now, actor_user_id=actor.user_id,
                                                actor_name=actor.name, action=action, from_status=seen.status,
                                                to_status=target, note=note))
+    if actor.kind == "staff":   # the timeline has the details; the audit log a line of who moved what
+        audit.record(session, actor.user_id, f"ticket.{action}", f"{ticket.number}: {seen.status} -> {target}")
     session.commit()
     session.refresh(ticket)
     ticket_changed.send(ticket, session=session, action=action, actor=actor)

@@ -1,7 +1,7 @@
 """Retention periods of personal details per kind of record (保存期限).
 
 Revision ID: c0022
-Revises: c0020
+Revises: c0021
 Create Date: 2026-11-23
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0022"
-down_revision = "c0020"
+down_revision = "c0021"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The head's reading of the community's audit log (/c/<slug>/audit)."""
