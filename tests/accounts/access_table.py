@@ -116,6 +116,7 @@ ROUTES: dict[str, Route] = {
     "/c/<slug>/menu/import": route("menu.manage", GET="login 403 403 403 ok 404 403", POST="login 403 403 403 ok 404 403"),
     "/c/<slug>/menu/manage": route("menu.manage", GET="login 403 403 403 ok 404 403"),
     "/c/<slug>/menu/new": route("menu.manage", GET="login 403 403 403 ok 404 403", POST="login 403 403 403 ok 404 403"),
+    "/c/<slug>/audit": route("audit.read", GET="login 403 403 403 ok 404 ok"),
     "/c/<slug>/my": route("login", GET="login ok ok ok ok ok ok"),
     "/c/<slug>/retention": route("privacy.retention", GET="login 403 403 403 ok 404 403",
                                  POST="login 403 403 403 ok 404 403"),
