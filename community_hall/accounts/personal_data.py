@@ -16,12 +16,12 @@ from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from ..audit import AuditEvent, record
+from ..audit import AuditEvent, record, record_apart
 from ..errors import HallError
 from ..floor.models import QueueNumber
 from ..rosters.models import Leave, Outreach, Shift
 from ..routing.models import StaffNotification
-from ..tenancy import Community, all_communities, community_session, registry_session, utcnow
+from ..tenancy import Community, all_communities, community_session, registry_session, tenancy, utcnow
 from ..timebank.activity_models import ActivitySignup
 from ..timebank.certificate_models import Certificate, CertificateRequest
 from ..timebank.ledger_models import LedgerAccount, LedgerEntry, LedgerMovement, LedgerTransfer
@@ -173,9 +173,8 @@ def to_csv(data: dict) -> str:
 def record_export(user: User, data: dict, fmt: str) -> None:
     """Write a privacy.export event in every community the export touched."""
     for community in data["communities"]:
-        session = community_session(community["slug"])
-        record(session, user.id, "privacy.export", f"format={fmt}")
-        session.commit()
+        # A transaction of its own: the export only read, and on SQLite a reader cannot take the write lock later.
+        record_apart(tenancy().community_engine(community["slug"]), user.id, "privacy.export", f"format={fmt}")
 
 
 # --- anonymising -----------------------------------------------------------------------------------------------

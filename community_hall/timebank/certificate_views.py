@@ -21,7 +21,7 @@ from ..extensions import limiter
 from ..formatting import decimal_hours, localtime
 from ..htmx import render
 from ..qr import qr_svg
-from ..tenancy import community_session, registry_session, utcnow
+from ..tenancy import community_session, registry_session, tenancy, utcnow
 from . import certificates as services
 from . import figures as figure_services
 from . import volunteers as volunteer_services
@@ -185,8 +185,9 @@ def ledger_csv(slug):
                          str(KIND_LABELS.get(line.kind, line.kind)), line.account, _cell(name), line.amount,
                          decimal_hours(line.amount), _cell(line.reference), _cell(line.reason), _cell(line.actor)])
     span = f"{form.date_from.data or '…'}..{form.date_to.data or '…'}"
-    audit.record(db(), current_user.id, "timebank.ledger_export", f"{span}: {len(lines)} entries")
-    db().commit()
+    # A transaction of its own: the export only read, and on SQLite a reader cannot take the write lock later.
+    audit.record_apart(tenancy().community_engine(slug), current_user.id, "timebank.ledger_export",
+                       f"{span}: {len(lines)} entries")
     filename = f"ledger-{slug}-{localtime(utcnow(), '%Y%m%d')}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
