@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from . import config, errorpages, formatting, glossary, htmx, pagecache, preferences, security, tenancy
 from .extensions import babel, csrf, limiter, login_manager
+from .sessions import KeptSerializerSessionInterface
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
+    app.session_interface = KeptSerializerSessionInterface()
     tenancy.init_app(app)
     pagecache.init_app(app)
     register_extensions(app)

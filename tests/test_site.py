@@ -137,3 +137,16 @@ def test_index_lists_communities_in_pinyin_order(client, build):
     build.community("jinxiu", "锦绣社区")
     html = client.get("/").get_data(as_text=True)
     assert html.index("锦绣社区") < html.index("杨柳社区")
+
+
+def test_the_session_serializer_is_kept_per_key_and_follows_a_new_key(app, client, auth, build):
+    build.two_communities()
+    auth.login("res-a")
+    sessions = app.session_interface
+    assert sessions.get_signing_serializer(app) is sessions.get_signing_serializer(app)
+    assert client.get("/account").status_code == 200
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-secret-" + "0" * 32      # a rotated key: the old cookie no longer counts
+    assert client.get("/account").status_code == 302
+    app.config["SECRET_KEY_FALLBACKS"] = [old]                 # unless the old key is kept as a fallback
+    assert client.get("/account").status_code == 200
