@@ -72,7 +72,7 @@ def _opener() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
 
 def _csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'"X-CSRFToken": "([^"]+)"', html)
+        re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     if not found:
         raise RuntimeError("no csrf_token on the page")
     return found.group(1)

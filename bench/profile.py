@@ -52,14 +52,17 @@ def main(argv: list[str] | None = None) -> int:
                                                             log=lambda m: print(m, file=sys.stderr))
         community = info["communities"][args.community]
         endpoint = next(e for e in endpoints(args.community, community) if e.name == args.endpoint)
-        with seeding.hall_app(seeding.app_environment(data_dir, None, "profile-" + "0" * 32)) as app:
-            client = app.test_client()
+        with seeding.hall_app(seeding.app_environment(data_dir, None, "profile-" + "0" * 32), context=False) as app:
+            # Without a session, no cookies at all (as wrk asks: a first-time visitor every time). Sign-ins follow
+            # their redirect as a browser does: a pending flashed message keeps pages out of the page cache.
+            client = app.test_client(use_cookies=endpoint.session is not None)
             if endpoint.session == "staff":
                 client.post("/login", data={"username": community["staff"], "password": info["password"],
-                                            "csrf_token": _csrf(client, "/login")})
+                                            "csrf_token": _csrf(client, "/login")}, follow_redirects=True)
             elif endpoint.session == "tracked":
                 track = f"/c/{args.community}/track"
-                client.post(track, data={**community["tracked"], "csrf_token": _csrf(client, track)})
+                client.post(track, data={**community["tracked"], "csrf_token": _csrf(client, track)},
+                            follow_redirects=True)
             keys = info["api_keys"]
 
             def one(i: int):

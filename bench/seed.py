@@ -60,8 +60,11 @@ def process_environment(app_env: dict[str, str | None]) -> dict[str, str]:
 
 
 @contextmanager
-def hall_app(app_env: dict[str, str | None]) -> Iterator:
+def hall_app(app_env: dict[str, str | None], context: bool = True) -> Iterator:
     """create_app() from the bench environment, inside an app context; engines disposed on the way out."""
+    # context=False for driving requests: under an outer app context every request would share one `g`
+    # (Flask pushes no new app context then), so per-request work such as the stamp read or loading the
+    # signed-in user would run once and be missing from what is measured.
     from community_hall import create_app
 
     saved = {k: os.environ.get(k) for k in APP_VARIABLES}
@@ -77,7 +80,10 @@ def hall_app(app_env: dict[str, str | None]) -> Iterator:
             else:
                 os.environ[key] = value
     try:
-        with app.app_context():
+        if context:
+            with app.app_context():
+                yield app
+        else:
             yield app
     finally:
         app.extensions["tenancy"].dispose()

@@ -60,10 +60,13 @@ def remember_language(response):
     return response
 
 
-@bp.route("/preferences/elderly", methods=["POST"])
+@bp.route("/preferences/elderly", methods=["GET", "POST"])
 def toggle_elderly():
-    """Turn elderly mode (large text, high contrast, large targets) on or off."""
-    on = request.form.get("on") == "1"
-    response = redirect(safe_next(request.form.get("next")) or url_for("communities.index"))
+    """Turn elderly mode (large text, high contrast, large targets) on or off, then go back to the page."""
+    # A GET, like ?lang=: it only sets a display cookie and changes no data, so the toggle on every page needs
+    # no CSRF token and a first-time visitor gets no session for one. POST (with its token) still works.
+    values = request.form if request.method == "POST" else request.args
+    on = values.get("on") == "1"
+    response = redirect(safe_next(values.get("next")) or url_for("communities.index"))
     response.set_cookie(ELDERLY_COOKIE, "1" if on else "0", max_age=YEAR, samesite="Lax", httponly=True)
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import text
 
 from community_hall.accounts.services import add_new_member, grant_existing
@@ -50,3 +52,18 @@ def query_plan(session, stmt) -> str:
     for schema, actual in (session.connection().get_execution_options().get("schema_translate_map") or {}).items():
         compiled = compiled.replace(f"{schema}.", f"{actual}." if actual else "")
     return " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+
+
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"|name="csrf_token"[^>]*? value="([^"]+)"')
+
+
+def csrf_in(html: str) -> str | None:
+    """The CSRF token a page holds (its <meta name="csrf-token"> or a form's csrf_token field), if any."""
+    found = _CSRF.search(html)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def site_token(client, path: str = "/login") -> str:
+    """A valid CSRF token for the client's session: from path, else from the sign-in form."""
+    token = csrf_in(client.get(path).get_data(as_text=True))
+    return token or csrf_in(client.get("/login").get_data(as_text=True))

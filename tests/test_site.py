@@ -89,17 +89,34 @@ def test_405_and_400_pages(client):
 
 
 def test_elderly_mode_toggle_works_without_javascript(client, auth):
-    assert 'class="elderly"' not in client.get("/").get_data(as_text=True)
-    response = auth.post("/preferences/elderly", {"on": "1", "next": "/login"})
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="elderly"' not in html
+    # The toggle is a GET form (a display cookie, like ?lang=): no CSRF token on the page for it.
+    assert 'method="get" action="/preferences/elderly"' in html and 'aria-pressed="false"' in html
+    response = client.get("/preferences/elderly?next=%2Flogin&on=1")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     html = client.get("/").get_data(as_text=True)
     assert 'class="elderly"' in html and 'aria-pressed="true"' in html
-    auth.post("/preferences/elderly", {"on": "0", "next": "https://evil.example/"})
+    client.get("/preferences/elderly?on=0&next=https://evil.example/")
     assert 'class="elderly"' not in client.get("/").get_data(as_text=True)
+    # the old POST form still works, with its token
+    response = auth.post("/preferences/elderly", {"on": "1", "next": "//evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert 'class="elderly"' in client.get("/").get_data(as_text=True)
 
 
-def test_elderly_mode_needs_csrf(client):
+def test_elderly_mode_by_post_needs_csrf(client):
     assert client.post("/preferences/elderly", data={"on": "1"}).status_code == 400
+
+
+def test_the_csrf_script_is_loaded_and_the_body_carries_no_token(client, auth, build):
+    build.two_communities()
+    html = client.get("/").get_data(as_text=True)
+    assert '<script src="/static/js/csrf.js" defer></script>' in html and "hx-headers" not in html
+    with client.get("/static/js/csrf.js") as script:
+        assert script.status_code == 200 and b"htmx:configRequest" in script.data
+    auth.login("res-a")
+    assert '<meta name="csrf-token" content="' in client.get("/").get_data(as_text=True)
 
 
 def test_vendored_htmx_matches_its_recorded_sha256():
@@ -146,3 +163,16 @@ def test_index_lists_communities_in_pinyin_order(client, build):
     build.community("jinxiu", "锦绣社区")
     html = client.get("/").get_data(as_text=True)
     assert html.index("锦绣社区") < html.index("杨柳社区")
+
+
+def test_the_session_serializer_is_kept_per_key_and_follows_a_new_key(app, client, auth, build):
+    build.two_communities()
+    auth.login("res-a")
+    sessions = app.session_interface
+    assert sessions.get_signing_serializer(app) is sessions.get_signing_serializer(app)
+    assert client.get("/account").status_code == 200
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-secret-" + "0" * 32      # a rotated key: the old cookie no longer counts
+    assert client.get("/account").status_code == 302
+    app.config["SECRET_KEY_FALLBACKS"] = [old]                 # unless the old key is kept as a fallback
+    assert client.get("/account").status_code == 200

@@ -3,8 +3,6 @@ the staff day list and the head's hours form."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from community_hall.appointments import services
@@ -12,6 +10,7 @@ from community_hall.appointments.models import Appointment
 from community_hall.floor.models import QueueNumber, ServiceWindow
 from community_hall.tenancy import community_session, get_community
 from community_hall.window.models import CalendarOverride
+from tests.helpers import site_token
 
 
 def _free(app, window_id, skip=0):
@@ -65,7 +64,7 @@ def test_book_show_find_reschedule_cancel(app, client, auth, bookable):
 
     stranger = app.test_client()
     assert stranger.get(f"/c/comm-a/appointments/{code}").status_code == 303     # not proved: back to the index
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', stranger.get("/").get_data(as_text=True)).group(1)
+    token = site_token(stranger, "/")
     wrong = stranger.post("/c/comm-a/appointments/find", data={"code": code, "phone": "13800001112",
                                                                "csrf_token": token})
     assert wrong.status_code == 422 and "没有" in wrong.get_data(as_text=True)
@@ -184,7 +183,7 @@ def test_head_sets_window_hours_and_bad_hours_are_refused(app, client, auth, boo
 
 
 def test_finding_a_booking_is_rate_limited(client, bookable):
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    token = site_token(client, "/")
     codes = [client.post("/c/comm-a/appointments/find", data={"code": "ABCDEF", "phone": "13800001111",
                                                               "csrf_token": token}).status_code for _ in range(11)]
     assert codes[:10] == [422] * 10 and codes[10] == 429

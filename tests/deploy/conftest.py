@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import shutil
 import signal
 import socket
@@ -15,6 +14,8 @@ import time
 import urllib.parse
 
 import pytest
+
+from tests.helpers import csrf_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -159,7 +160,7 @@ class Browser:
     def login(self, username: str, password: str, headers: dict | None = None) -> int:
         """GET /login for the CSRF token, then POST the form; returns the POST status."""
         _status, _h, html = self.request("GET", "/login")
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+        token = csrf_in(html)
         status, _h, _body = self.request("POST", "/login", {"username": username, "password": password,
                                                            "csrf_token": token}, headers)
         return status

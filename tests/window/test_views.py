@@ -8,6 +8,7 @@ import pytest
 
 from community_hall.tenancy import community_session, get_community
 from community_hall.window.models import Ticket
+from tests.helpers import site_token
 
 
 def _ticket(app, number):
@@ -58,7 +59,7 @@ def test_apply_errors_are_shown_and_nothing_is_created(app, client, auth, menu):
 def test_tracking_gives_one_message_for_a_wrong_number_or_wrong_digits(app, client, auth, menu):
     number = _apply(auth).headers["Location"].rsplit("/", 1)[1]
     stranger = app.test_client()
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', stranger.get("/c/comm-a/track").get_data(as_text=True)).group(1)
+    token = site_token(stranger, "/c/comm-a/track")
 
     def attempt(n, d):
         return stranger.post("/c/comm-a/track", data={"number": n, "digits": d, "csrf_token": token})
@@ -76,7 +77,7 @@ def test_tracking_gives_one_message_for_a_wrong_number_or_wrong_digits(app, clie
 
 def test_tracking_is_rate_limited(app, client, menu):
     app.config["TRACK_RATE_LIMIT"] = "3 per 15 minutes"
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/c/comm-a/track").get_data(as_text=True)).group(1)
+    token = site_token(client, "/c/comm-a/track")
     codes = [client.post("/c/comm-a/track", data={"number": "X", "digits": "1234", "csrf_token": token}).status_code
              for _ in range(4)]
     assert codes == [200, 200, 200, 429]
