@@ -52,11 +52,16 @@ def elderly_mode() -> bool:
     return request.cookies.get(ELDERLY_COOKIE) == "1"
 
 
+def _secure() -> bool:
+    # Production serves over HTTPS only: the display cookies are Secure there like the session's.
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+
+
 def remember_language(response):
     """Keep a ?lang= choice in a cookie so later pages use it."""
     lang = _normalise(request.args.get("lang"))
     if lang and request.cookies.get(LANG_COOKIE) != lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="Lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="Lax", httponly=True, secure=_secure())
     return response
 
 
@@ -68,5 +73,6 @@ def toggle_elderly():
     values = request.form if request.method == "POST" else request.args
     on = values.get("on") == "1"
     response = redirect(safe_next(values.get("next")) or url_for("communities.index"))
-    response.set_cookie(ELDERLY_COOKIE, "1" if on else "0", max_age=YEAR, samesite="Lax", httponly=True)
+    response.set_cookie(ELDERLY_COOKIE, "1" if on else "0", max_age=YEAR, samesite="Lax", httponly=True,
+                        secure=_secure())
     return response

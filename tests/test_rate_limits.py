@@ -25,6 +25,8 @@ LIMITED = {
     "certificates.verify": ("CERTIFICATE_CHECK_RATE_LIMIT", "GET", "/c/comm-a/timebank/certificates/X-1"),
     "api.create_request": ("API_RATE_LIMIT", "POST", "/open311/v2/requests.json"),
 }
+# limits on signed-in people (keyed by who they are), tested in their own tests below
+SIGNED_IN = {"privacy.delete"}
 
 
 def _limited_endpoints(app) -> set[str]:
@@ -34,7 +36,7 @@ def _limited_endpoints(app) -> set[str]:
 
 def test_no_limiter_hook_runs_before_every_request(app):
     assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
-    assert _limited_endpoints(app) == set(LIMITED), "a new limit: add it to LIMITED so its 429 is tested"
+    assert _limited_endpoints(app) == set(LIMITED) | SIGNED_IN, "a new limit: add it to LIMITED so its 429 is tested"
 
 
 @pytest.mark.parametrize("endpoint", sorted(LIMITED))
@@ -44,6 +46,16 @@ def test_every_limit_still_refuses(app, client, menu, endpoint):  # noqa: F811
     data = {"csrf_token": site_token(client)} if method == "POST" else None
     codes = [client.open(path, method=method, data=data).status_code for _ in range(3)]
     assert 429 not in codes[:2] and codes[2] == 429, codes
+
+
+def test_password_guesses_at_deletion_are_limited(app, client, auth, build):
+    build.two_communities()
+    auth.login("res-a")
+    app.config["LOGIN_RATE_LIMIT"] = "2 per hour"
+    token = site_token(client, "/account/delete")
+    codes = [client.post("/account/delete", data={"csrf_token": token, "password": "wrong"}).status_code
+             for _ in range(3)]
+    assert codes == [200, 200, 429]
 
 
 @pytest.fixture

@@ -307,7 +307,7 @@ ROUTES: dict[str, Route] = {
     "/open311/v2/services.<any(json, xml):fmt>": route(GET="ok ok ok ok ok ok ok ok ok", args={"fmt": "json"}),
     "/open311/v2/services/<code>.<any(json, xml):fmt>":
         route(GET="ok ok ok ok ok ok ok ok ok", args={"code": "$item", "fmt": "json"}),
-    "/preferences/elderly": route(POST="ok ok ok ok ok ok ok"),
+    "/preferences/elderly": route(GET="ok ok ok ok ok ok ok", POST="ok ok ok ok ok ok ok"),
     "/static/<path:filename>": route(GET="ok ok ok ok ok ok ok", args={"filename": "css/hall.css"}),
 
 }

@@ -17,10 +17,10 @@ from community_hall.migrate import upgrade_registry
 from community_hall.tenancy import tenancy
 from tests.accounts import access_table as table
 from tests.accounts.matrix_site import OWNER_NAME, OWNER_PHONE, USERS, A, build_site, snapshot
+from tests.helpers import site_token
 
 _db_counter = itertools.count()
 ARG = re.compile(r"<(?:[^<>]*:)?(\w+)>")      # <slug>, <int:order_id>, <any(json, xml):fmt>
-CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 # each web actor's roles in community A, as the policy sees them (the volunteer is a resident with a time-bank card)
 ROLES_IN_A = {"anonymous": frozenset(), "resident": frozenset({"resident"}), "volunteer": frozenset({"resident"}),
               "staff": frozenset({"staff"}), "head": frozenset({"head"}), "staff_b": frozenset(),
@@ -104,7 +104,7 @@ class Visitor:
         self.csrf = self.token()
 
     def token(self) -> str:
-        return CSRF.search(self.client.get("/").get_data(as_text=True)).group(1)
+        return site_token(self.client, "/")
 
     def request(self, url: str, method: str, route: table.Route, values: dict):
         """GET with the route's query, other methods with a valid CSRF token (so only the role check can refuse)."""

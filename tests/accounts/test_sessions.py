@@ -3,8 +3,6 @@ a change of roles; security headers on every kind of response; cookie flags in p
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from community_hall import create_app
@@ -13,6 +11,7 @@ from community_hall.migrate import upgrade_registry
 from community_hall.security import CSP
 from community_hall.tenancy import tenancy
 from tests.conftest import AuthActions
+from tests.helpers import csrf_in
 
 
 @pytest.fixture
@@ -149,7 +148,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(production_app):
     assert production_app.config["REMEMBER_COOKIE_HTTPONLY"] and production_app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
     client = production_app.test_client()
     page = client.get("/login", base_url="https://hall.example")
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = csrf_in(page.get_data(as_text=True))
     signed_in = client.post("/login", data={"username": "prod-user", "password": "a-strong-password-1",
                                             "csrf_token": token}, base_url="https://hall.example",
                             headers={"Referer": "https://hall.example/login"})
@@ -158,9 +157,9 @@ def test_production_cookies_are_secure_httponly_and_samesite(production_app):
     for flag in ("Secure", "HttpOnly", "SameSite=Lax"):
         assert flag in session_cookie
     lang = client.get("/?lang=en", base_url="https://hall.example")
-    fresh = re.search(r'"X-CSRFToken": "([^"]+)"', lang.get_data(as_text=True)).group(1)
+    fresh = csrf_in(lang.get_data(as_text=True))
     assert fresh != token   # the session, and with it the token, is new since sign-in
     elderly = client.post("/preferences/elderly", data={"on": "1", "csrf_token": fresh},
                           base_url="https://hall.example", headers={"Referer": "https://hall.example/"})
     for cookie in (_cookie(lang, "hall_lang"), _cookie(elderly, "hall_elderly")):
-        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
