@@ -160,6 +160,21 @@ def make_tickets(app) -> None:
                 t = services.return_for_materials(session, t, staff, ["户口簿"])
             else:
                 t = services.complete(session, t, staff, "已办结")
+    # Two home visits: one waiting to be planned, one planned for staff-a (its outcome form).
+    from community_hall.visits import services as visits
+    from community_hall.visits.models import HomeVisit
+
+    head = registry_session().query(User).filter_by(username="head-a").one()
+    staff_a = registry_session().query(User).filter_by(username="staff-a").one()
+    for _ in range(2):
+        services.submit_ticket(session, community, services.Submission(
+            item_code=code, resident_name="居民a", resident_phone="13800000007", resident_user_id=res.id,
+            channel="home_visit", home_address="幸福里3号楼2单元501"), resident)
+    session.commit()
+    visits.sync_visits(session)
+    visit = session.query(HomeVisit).order_by(HomeVisit.id).first()
+    visits.assign(session, community, visit, services.Actor(head.id, "站长a", "staff"), visits.today(community).isoformat(),
+                  "3号楼", "第二网格", staff_a.id)
     session.commit()
 
 
@@ -216,6 +231,9 @@ def prime(app, visitors: dict) -> None:
     now = datetime.now(ZoneInfo("Asia/Shanghai"))
     last = lambda values: values[-1] if values else ""   # noqa: E731 - the last option: the latest shift, an item rather than none
     staff, head, res, anyone = visitors["staff-a"], visitors["head-a"], visitors["res-a"], visitors[None]
+    with app.app_context():
+        code = community_session("comm-a").execute(text(
+            "SELECT code FROM service_items WHERE published ORDER BY code LIMIT 1")).scalar()
     post_form(staff, "/c/comm-a/rosters/leave", {"first_day": day.isoformat(), "last_day": day.isoformat(),
                                                  "kind": "annual", "reason": "探亲"})
     post_form(staff, "/c/comm-a/rosters/outreach", {"starts_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
@@ -224,7 +242,7 @@ def prime(app, visitors: dict) -> None:
     post_form(staff, "/c/comm-a/rosters/swaps", {"shift": last, "reason": "家里有事"})
     post_form(head, "/c/comm-a/calendar", {"day": (day + timedelta(days=30)).isoformat(), "note": "调休"})
     res.client.post("/c/comm-a/timebank/activities/1/signup", data={})
-    post_form(anyone, "/c/comm-a/complaints/new", {"item_code": last, "details": "窗口排队太久",
+    post_form(anyone, "/c/comm-a/complaints/new", {"about": "service", "item_code": code, "details": "窗口排队太久",
                                                    "resident_name": "王秀兰", "resident_phone": "13800138001"})
     post_form(staff, "/c/comm-a/inquiries", {"text": "低保怎么申请？", "topic": "低保咨询", "resident_name": "王秀兰",
                                              "contact_phone": "13800138001"})

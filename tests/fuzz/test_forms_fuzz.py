@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import io
 import re
+import sqlite3
+from contextlib import closing
 from urllib.parse import urlencode
 
 import pytest
@@ -33,18 +35,14 @@ SKIP: dict[str, str] = {
     "appointments.reschedule": "a booked appointment",
     "appointments.staff_act": "a booked appointment, on the staff's day list",
     "certificates.revoke": "an issued volunteer service certificate",
-    "complaints.act": "a complaint (the prime's complaint form needs a matching service item or ticket number)",
     "orders.done": "an order accepted by a volunteer",
     "orders.confirm": "an order the volunteer has marked done",
-    "orders.from_ticket": "a ticket of a volunteer-service item, on the staff's ticket page",
     "orders.revoke": "a family grant between residents",
     "orders.unmark": "a resident in the pool of those ordering for free",
     "ratings.followup": "a low rating that opened a head's follow-up",
     "rosters.decide_swap": "a shift swap request (needs a shift of the requester from tomorrow on)",
     "timebank.join": "an approved volunteer not yet in a team (the demo volunteers are in every team)",
     "timebank.decide_join": "a volunteer's request to join a team",
-    "visits.assign": "a home visit (a ticket asking for one, synced into the visit list)",
-    "visits.record": "a home visit assigned to a member of staff",
 }
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -173,6 +171,7 @@ def test_form_survives_hostile_input(site, endpoint):
         page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
         no_raw_markup(page, where)
         errors = messages(page)
+        after = row_counts(app)     # before the redirect is followed: a page may sync on GET (the visit list does)
         if response.status_code in (301, 302, 303) and not response.headers["Location"].startswith("/login"):
             followed = client.get(response.headers["Location"])
             assert followed.status_code < 500, f"{where}: the page after it gave {followed.status_code}"
@@ -181,7 +180,6 @@ def test_form_survives_hostile_input(site, endpoint):
             errors += messages(followed_page)
         lang_code = "zh" if lang == "zh" else "en"
         check_language(errors, lang_code, {k: v for k, v in body.items() if isinstance(v, str)}, where)
-        after = row_counts(app)
         if errors or response.status_code >= 400:
             assert errors, f"{where}: refused ({response.status_code}) without a message"
             changed = {k: (state["counts"][k], after[k]) for k in after if after[k] != state["counts"].get(k)}
@@ -189,7 +187,7 @@ def test_form_survives_hostile_input(site, endpoint):
             state["refused"] += 1
         else:
             state["accepted"] += 1
-        state["counts"] = after
+        state["counts"] = row_counts(app)
         client.delete_cookie("hall_lang")
         if endpoint.startswith("accounts.") and role:
             visitor.login()     # a logout, or a sign-in as someone else, must not change who posts next
@@ -197,6 +195,33 @@ def test_form_survives_hostile_input(site, endpoint):
     run()
     assert state["refused"] + state["accepted"] >= 1
 
+
+def test_an_unknown_choice_among_checkboxes_is_refused_in_the_visitors_language(site):
+    """Found by the fuzzing: WTForms' own message for it is not in its Chinese catalogue (marked fuzzy there)."""
+    _app, visitors, _forms = site
+    client = visitors["res-a"].client
+    data = {"real_name": "居民a", "phone": "13800000007", "emergency_name": "家属", "emergency_phone": "13000000000",
+            "consent": "y", "teams": "no-such-team"}
+    zh_page = client.post("/c/comm-a/timebank/apply", data=data).get_data(as_text=True)
+    en_page = client.post("/c/comm-a/timebank/apply?lang=en", data=data).get_data(as_text=True)
+    client.delete_cookie("hall_lang")
+    assert "请只从列出的选项中选择。" in messages(zh_page)
+    assert "Choose only from the options shown." in messages(en_page)
+
+
+def test_acting_on_a_closed_inquiry_says_why(site):
+    """Found by the fuzzing: the error went onto the answer form, which a closed inquiry no longer shows."""
+    app, visitors, _forms = site
+    staff = visitors["staff-a"]
+    post_form(staff, "/c/comm-a/inquiries", {"text": "居住证明怎么开？", "topic": "居住证明", "resident_name": "王秀兰",
+                                             "contact_phone": "13800138001"})
+    with closing(sqlite3.connect(f"{app.config['HALL_DATA_DIR']}/communities/comm-a.sqlite3")) as db:
+        inquiry = db.execute("SELECT max(id) FROM inquiries").fetchone()[0]
+    answered = staff.client.post(f"/c/comm-a/inquiries/{inquiry}/answer", data={"answer": "带身份证到1号窗口"})
+    assert answered.status_code in (302, 303)
+    response = staff.client.post(f"/c/comm-a/inquiries/{inquiry}/answer", data={"answer": ""})
+    errors = messages(response.get_data(as_text=True))
+    assert response.status_code == 422 and errors and all(CJK.search(e) for e in errors)
 
 def test_stored_markup_comes_back_escaped(site):
     """After the fuzzing (this test runs last): what was accepted shows escaped on every page the crawl reaches."""
