@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community_hall import create_app
-from tests.fuzz.conftest import EXAMPLES, ROLES, crawl, post_form, row_counts
+from tests.fuzz.conftest import EXAMPLES, ROLES, Visitor, crawl, post_form, row_counts
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that take a write method and are not fuzzed here, with the reason. The Open311 API has its own suites.
@@ -44,6 +44,8 @@ SKIP: dict[str, str] = {
     "timebank.join": "an approved volunteer not yet in a team (the demo volunteers are in every team)",
     "timebank.decide_join": "a volunteer's request to join a team",
 }
+# Success pages that list warnings in an alert box (read as messages, but the request was done).
+WARNS_ON_SUCCESS = {"duty.rota_publish": "the published rota's page lists the coverage gaps it leaves"}
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 XSS = ("<script>alert('hall-xss')</script>", '"><img src=x onerror=hall_xss()>')
@@ -154,6 +156,8 @@ def test_form_survives_hostile_input(site, endpoint):
         body = data.draw(body_strategy(form), label="body")
         client = visitor.client
         client.delete_cookie("hall_lang")
+        with client.session_transaction() as session:   # an earlier example's unread flash would read as this one's
+            session.pop("_flashes", None)
         url = form.action
         if lang == "en-query":
             url += ("&" if "?" in url else "?") + "lang=en"
@@ -180,7 +184,8 @@ def test_form_survives_hostile_input(site, endpoint):
             errors += messages(followed_page)
         lang_code = "zh" if lang == "zh" else "en"
         check_language(errors, lang_code, {k: v for k, v in body.items() if isinstance(v, str)}, where)
-        if errors or response.status_code >= 400:
+        done_with_warnings = endpoint in WARNS_ON_SUCCESS and response.status_code == 200
+        if (errors or response.status_code >= 400) and not done_with_warnings:
             assert errors, f"{where}: refused ({response.status_code}) without a message"
             changed = {k: (state["counts"][k], after[k]) for k in after if after[k] != state["counts"].get(k)}
             assert not changed, f"{where}: refused, yet rows changed: {changed}"
@@ -196,10 +201,20 @@ def test_form_survives_hostile_input(site, endpoint):
     assert state["refused"] + state["accepted"] >= 1
 
 
+def test_a_number_beyond_sqlite_integers_is_refused(site):
+    """Found by the fuzzing: a window id past 64 bits overflowed in the SQLite driver (a 500)."""
+    app, _visitors, _forms = site
+    before = row_counts(app)
+    response = app.test_client().post("/c/comm-a/kiosk/take", data={"window": "99999999999999999999"},
+                                      follow_redirects=True)
+    assert response.status_code == 200 and "请选择窗口" in " ".join(messages(response.get_data(as_text=True)))
+    assert row_counts(app) == before
+
+
 def test_an_unknown_choice_among_checkboxes_is_refused_in_the_visitors_language(site):
     """Found by the fuzzing: WTForms' own message for it is not in its Chinese catalogue (marked fuzzy there)."""
-    _app, visitors, _forms = site
-    client = visitors["res-a"].client
+    app, _visitors, _forms = site
+    client = Visitor(app, "staff-a2").client     # signed in only here: has not applied, whatever the fuzzing did
     data = {"real_name": "居民a", "phone": "13800000007", "emergency_name": "家属", "emergency_phone": "13000000000",
             "consent": "y", "teams": "no-such-team"}
     zh_page = client.post("/c/comm-a/timebank/apply", data=data).get_data(as_text=True)
@@ -211,15 +226,15 @@ def test_an_unknown_choice_among_checkboxes_is_refused_in_the_visitors_language(
 
 def test_acting_on_a_closed_inquiry_says_why(site):
     """Found by the fuzzing: the error went onto the answer form, which a closed inquiry no longer shows."""
-    app, visitors, _forms = site
-    staff = visitors["staff-a"]
+    app, _visitors, _forms = site
+    staff = Visitor(app, "head-a")     # the head may act on any matter (staff-a is out on an outreach trip)
     post_form(staff, "/c/comm-a/inquiries", {"text": "居住证明怎么开？", "topic": "居住证明", "resident_name": "王秀兰",
                                              "contact_phone": "13800138001"})
     with closing(sqlite3.connect(f"{app.config['HALL_DATA_DIR']}/communities/comm-a.sqlite3")) as db:
         inquiry = db.execute("SELECT max(id) FROM inquiries").fetchone()[0]
     answered = staff.client.post(f"/c/comm-a/inquiries/{inquiry}/answer", data={"answer": "带身份证到1号窗口"})
     assert answered.status_code in (302, 303)
-    response = staff.client.post(f"/c/comm-a/inquiries/{inquiry}/answer", data={"answer": ""})
+    response = staff.client.post(f"/c/comm-a/inquiries/{inquiry}/answer", data={"answer": "长" * 2001})
     errors = messages(response.get_data(as_text=True))
     assert response.status_code == 422 and errors and all(CJK.search(e) for e in errors)
 
