@@ -128,6 +128,22 @@ FORM_FIELDS = {
     "attribute[proxy_relation]": {"type": "string", "maxLength": 50},
 }
 
+# What a client does next with a new ticket's number (OpenAPI links: schemathesis' stateful tests chain them).
+CREATED_LINKS = {
+    "GetCreatedRequest": {
+        "operationId": "getRequest",
+        "parameters": {"service_request_id": "$response.body#/0/service_request_id",
+                       "jurisdiction_id": "$request.body#/jurisdiction_id"},
+        "description": "The new ticket, by its number.",
+    },
+    "ListCreatedRequest": {
+        "operationId": "listRequests",
+        "parameters": {"service_request_id": "$response.body#/0/service_request_id",
+                       "jurisdiction_id": "$request.body#/jurisdiction_id"},
+        "description": "The new ticket in the request list (service_request_id filter).",
+    },
+}
+
 BAD = _errors("Bad input: a missing jurisdiction_id (several communities) or another invalid argument.")
 NOT_FOUND = _errors("Unknown jurisdiction_id, service_code or service_request_id.")
 
@@ -191,8 +207,9 @@ def openapi_document() -> dict:
                         "type": "object", "required": ["api_key", "service_code", "phone"],
                         "properties": FORM_FIELDS}}}},
                     "responses": {
-                        "201": _json({"type": "array", "minItems": 1, "maxItems": 1, "items": _ref("CreatedRequest")},
-                                     "The ticket was opened (or had been, for a repeated idempotency key)."),
+                        "201": {**_json({"type": "array", "minItems": 1, "maxItems": 1, "items": _ref("CreatedRequest")},
+                                        "The ticket was opened (or had been, for a repeated idempotency key)."),
+                                "links": CREATED_LINKS},
                         "400": BAD,
                         "403": _errors("api_key missing, invalid, revoked or of another community."),
                         "404": _errors("Unknown jurisdiction_id or service_code."),

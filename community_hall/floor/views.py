@@ -45,6 +45,8 @@ def take(slug):
     """Give out a number and show its slip."""
     try:
         window_id = int(request.form.get("window", ""))
+        if not 0 < window_id < 2 ** 63:     # SQLite's integers are 64-bit: a larger one fails in the driver (a 500)
+            raise ValueError(window_id)
         number = services.take_number(db(), g.community, window_id, request.form.get("priority") == "1")
     except (ValueError, HallError):
         db().rollback()

@@ -60,6 +60,11 @@ class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        # WTForms' own message for this is not translated into Chinese (its catalogue marks it fuzzy).
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the options shown."))
+        super().__init__(*args, **kwargs)
+
 
 class RotaForm(FlaskForm):
     """Who is on the rota and the month's rules."""

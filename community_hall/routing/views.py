@@ -183,7 +183,9 @@ def inquiry_act(slug, inquiry_id, action):
         db().rollback()
         i = _inquiry_or_404(inquiry_id)
         form = forms.get(f"{action}_form")
-        if form is not None and (err.field is None or hasattr(form, err.field)):
+        # The action forms are shown only to whoever may still act: otherwise the message goes above the page.
+        shown = services.is_open(i) and services.may_act(i, current_user.id, as_head())
+        if shown and form is not None and (err.field is None or hasattr(form, err.field)):
             copy_error(form, err)
         else:
             forms["problem"] = str(err.message)

@@ -27,6 +27,11 @@ class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        # WTForms' own message for this is not translated into Chinese (its catalogue marks it fuzzy).
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the options shown."))
+        super().__init__(*args, **kwargs)
+
 
 class VolunteerForm(FlaskForm):
     """A resident's application to volunteer."""
@@ -40,7 +45,8 @@ class VolunteerForm(FlaskForm):
     skills = CheckboxesField(_l("Skills"), choices=[SelectChoice(k, v) for k, v in SKILL_NAMES.items()])
     skills_other = StringField(_l("Other skills (optional)"), validators=[Optional(), Length(max=200)])
     availability = SelectMultipleField(_l("When you are free"), choices=[
-        SelectChoice(f"{d}-{p}", f"{DAY_NAMES[d]} {PART_NAMES[p]}") for d in DAYS for p in PARTS])
+        SelectChoice(f"{d}-{p}", f"{DAY_NAMES[d]} {PART_NAMES[p]}") for d in DAYS for p in PARTS],
+        invalid_choice_message=_l("Choose only from the options shown."))
     teams = CheckboxesField(_l("Teams you would like to join"), choices=[])
     emergency_name = StringField(_l("Emergency contact's name"), validators=[DataRequired(REQUIRED), Length(max=50)])
     emergency_phone = StringField(_l("Emergency contact's phone"), validators=[DataRequired(REQUIRED), Length(max=20)],
