@@ -350,14 +350,6 @@ def _registry_users(t: Tenancy) -> tuple[list[str], bool]:
         return slugs, users
 
 
-def _storage_exists(t: Tenancy, slug: str) -> bool:
-    if t.backend == "sqlite":
-        return os.path.exists(t.community_path(slug))
-    with t.migration_engine().connect() as conn:
-        return conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
-                            {"s": t.schema_name(slug)}).first() is not None
-
-
 def _sqlite_restore(src_file: str, dest_path: str) -> None:
     """Replace a SQLite database with a backup copy through the backup API (safe while others have it open)."""
 
@@ -430,7 +422,7 @@ def _stamps_table(t: Tenancy, conn, slug: str):
 
 def _max_stamp(t: Tenancy, slug: str) -> int:
     """The largest page-cache stamp of a community now (0 when it has none)."""
-    if not _storage_exists(t, slug):
+    if not t.storage_exists(slug):
         return 0
     with t.community_engine(slug).connect() as conn:
         table = _stamps_table(t, conn, slug)
@@ -458,7 +450,7 @@ def restore_site(t: Tenancy, src: str, slug: str | None = None,
                               f"{'communities: ' + ', '.join(sorted(registered)) if registered else 'users'}). "
                               "Restore a whole site only into a new data directory or an empty database (keep the "
                               "old one aside), or restore single communities with --community.")
-        leftover = [e["slug"] for e in manifest["communities"] if _storage_exists(t, e["slug"])]
+        leftover = [e["slug"] for e in manifest["communities"] if t.storage_exists(e["slug"])]
         if leftover:
             raise BackupError(f"The target already has databases for {', '.join(leftover)} (not in its registry). "
                               "Restore only into a new data directory or an empty database.")

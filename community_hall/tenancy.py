@@ -171,6 +171,14 @@ class Tenancy:
         return self._pg if self._pg is not None else self.registry_engine
 
     # --- storage -----------------------------------------------------------------------------
+    def storage_exists(self, slug: str) -> bool:
+        """True when the community's database exists (its file, or its schema on PostgreSQL)."""
+        if self._pg is None:
+            return os.path.exists(self.community_path(slug))
+        with self._pg.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                                {"s": self.schema_name(slug)}).first() is not None
+
     def create_storage(self, slug: str) -> None:
         """Create the empty database of a community (a schema on PostgreSQL; the file is made on connect)."""
         if self._pg is not None:

@@ -236,17 +236,9 @@ def _site_is_empty(t: Tenancy, manifest: dict) -> None:
                                     f"{'communities: ' + ', '.join(communities) if communities else 'users'}). "
                                     "Import only into a new data directory or an empty database.")
     for entry in manifest["communities"]:
-        if _storage_exists(t, entry["slug"]):
+        if t.storage_exists(entry["slug"]):
             raise TransferError(f"The target already has a database for community {entry['slug']} "
                                 "(not in its registry). Import only into a new data directory or an empty database.")
-
-
-def _storage_exists(t: Tenancy, slug: str) -> bool:
-    if t.backend == "sqlite":
-        return os.path.exists(t.community_path(slug))
-    with t.migration_engine().connect() as conn:
-        return conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
-                            {"s": t.schema_name(slug)}).first() is not None
 
 
 def _load_rows(path: str, table: Table) -> Iterator[list[dict]]:
