@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..extensions import limiter
 from ..htmx import render
 from ..tenancy import community_session
@@ -78,7 +78,7 @@ def retention_settings(slug):
     current = retention.months_by_kind(session)
     form = RetentionForm(data={kind: str(months) for kind, months in current.items()})
     if form.validate_on_submit():
-        values = {kind: int(raw) if (raw := (getattr(form, kind).data or "").strip()).isdigit() else None
+        values = {kind: parse_id(getattr(form, kind).data)
                   for kind in retention.DEFAULT_MONTHS}
         try:
             retention.save(session, values, current_user.id)

@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Profile
 from ..accounts.policy import community_public, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..extensions import limiter
 from ..glossary import status_label
 from ..htmx import render
@@ -59,9 +59,8 @@ def _submit(slug, kind: str, form, template: str):
             details=form.details.data or "", resident_user_id=current_user.id if current_user.is_authenticated else None,
             item_code=form.item_code.data or "", idem_key=_idem_key(form.idem_key.data, form.resident_phone.data))
         if isinstance(form, ComplaintForm):
-            staff = form.staff_user_id.data or ""
             data.about, data.ticket_number = form.about.data, form.ticket_number.data or ""
-            data.staff_user_id = int(staff) if staff.isdigit() else None
+            data.staff_user_id = parse_id(form.staff_user_id.data)
         else:
             data.where_tried = form.where_tried.data or ""
         actor = tickets.Actor(data.resident_user_id, data.resident_name, "resident")

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import HallError
+from ..errors import HallError, parse_id
 from ..signals import ticket_changed
 from ..tenancy import Community, utcnow
 from .models import QueueCounter, QueueNumber, ServiceWindow
@@ -313,10 +313,11 @@ def _link_ticket_opened_from_the_desk(ticket, session: Session, action: str, **_
     """A ticket opened from the calling desk ("serve and open a ticket") is linked to the number being served."""
     from flask import has_request_context, request
 
-    if action != "submit" or not has_request_context() or not request.form.get("queue", "").isdigit():
+    queue = parse_id(request.form.get("queue")) if has_request_context() else None
+    if action != "submit" or queue is None:
         return
     try:
-        link_ticket(session, int(request.form["queue"]), ticket.id)
+        link_ticket(session, queue, ticket.id)
     except HallError:
         session.rollback()  # the number moved on meanwhile; the ticket stands on its own
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.policy import community_public, requires
-from ..errors import HallError
+from ..errors import HallError, parse_id
 from ..extensions import limiter
 from ..formatting import localtime
 from ..htmx import render
@@ -167,7 +167,7 @@ def act(slug, window_id, number_id, action):
     """Recall, no-show, start serving, finish, or transfer (with to_window) a number."""
     try:
         if action == "transfer":
-            services.transfer(db(), number_id, int(request.form.get("to_window", "0")))
+            services.transfer(db(), number_id, parse_id(request.form.get("to_window")) or 0)
         elif action in DESK_ACTIONS:
             DESK_ACTIONS[action](number_id)
         else:

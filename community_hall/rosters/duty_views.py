@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.policy import community_public, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..glossary import SHIFT_KIND_LABELS
 from ..htmx import render
 from ..tenancy import community_session, utcnow
@@ -160,10 +160,7 @@ def draft_delete(slug, shift_id):
 def draft_reassign(slug, shift_id):
     """Give a draft shift to someone else."""
     month = request.form.get("month", "")
-    try:
-        user_id = int(request.form.get("user_id", ""))
-    except ValueError:
-        user_id = 0
+    user_id = parse_id(request.form.get("user_id")) or 0
     try:
         rota.reassign_draft(db(), g.community, shift_id, user_id, current_user.id)
     except HallError as err:

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..accounts.policy import can, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..glossary import LEAVE_KIND_LABELS, POST_FIELD_LABELS, REQUEST_STATE_LABELS, SHIFT_KIND_LABELS
 from ..htmx import render
 from ..tenancy import community_session, tenancy
@@ -40,10 +40,6 @@ def _or_404(model, key):
 def _people_choices(blank: str | None = None) -> list[tuple[str, str]]:
     people = [(str(p.user_id), f"{p.name} ({p.username})") for p in services.staff_of(db(), g.community)]
     return ([("", blank)] if blank is not None else []) + people
-
-
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
 
 
 def _back(default: str):
@@ -79,7 +75,7 @@ def post(slug, post_id):
         if form.validate_on_submit():
             try:
                 changes = services.update_post(db(), g.community, p, current_user.id, form.name.data, form.window.data,
-                                               _int(form.a_holder.data), _int(form.b_holder.data))
+                                               parse_id(form.a_holder.data), parse_id(form.b_holder.data))
             except HallError as err:
                 db().rollback()
                 copy_error(form, err)
@@ -94,7 +90,7 @@ def post(slug, post_id):
 
 # --- shifts --------------------------------------------------------------------------------------------------------
 def _shift_from_form(form: ShiftForm, shift_id: int | None = None) -> services.ShiftData:
-    return services.clean_shift(db(), g.community, _int(form.user.data), form.day.data or "", form.start.data or "",
+    return services.clean_shift(db(), g.community, parse_id(form.user.data), form.day.data or "", form.start.data or "",
                                 form.end.data or "", form.kind.data or "", shift_id=shift_id)
 
 
@@ -208,7 +204,7 @@ def enter_leave(slug):
     entry = _entry_form()
     if entry.validate_on_submit():
         try:
-            leaves.add_approved_leave(db(), g.community, current_user.id, _int(entry.user.data), entry.first_day.data,
+            leaves.add_approved_leave(db(), g.community, current_user.id, parse_id(entry.user.data), entry.first_day.data,
                                       entry.last_day.data, entry.kind.data, entry.reason.data)
         except HallError as err:
             db().rollback()
@@ -323,10 +319,10 @@ def swaps(slug):
         if not can(g.roles, "rosters.self"):
             abort(403)
         if form.validate_on_submit():
-            shift_id = _int(form.shift.data)
+            shift_id = parse_id(form.shift.data)
             try:
                 services.request_swap(db(), g.community, current_user.id, db().get(Shift, shift_id) if shift_id else None,
-                                      _int(form.to_user.data), form.reason.data)
+                                      parse_id(form.to_user.data), form.reason.data)
             except HallError as err:
                 db().rollback()
                 copy_error(form, err)

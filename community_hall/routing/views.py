@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from ..accounts.policy import can, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..htmx import is_htmx, redirect_to, render
 from ..menu.models import ServiceItem
 from ..rosters.models import Post
@@ -162,15 +162,13 @@ def inquiry_act(slug, inquiry_id, action):
             form = forms["post_form"] = PostForm()
             if not form.validate_on_submit():
                 abort(400)
-            value = form.post_id.data or ""
-            services.set_inquiry_post(db(), i, int(value) if value.isdigit() else None, current_user.id, as_head())
+            services.set_inquiry_post(db(), i, parse_id(form.post_id.data), current_user.id, as_head())
             message = _("Post changed: see whom routing now proposes.")
         elif action == "handover":
             form = forms["handover_form"] = HandOverForm()
             if not form.validate_on_submit():
                 abort(400)
-            to = form.to_user_id.data or ""
-            hop = services.hand_over(db(), g.community, i, current_user.id, int(to) if to.isdigit() else None,
+            hop = services.hand_over(db(), g.community, i, current_user.id, parse_id(form.to_user_id.data),
                                      form.reason.data or "", as_head())
             message = _("Handed over to %(name)s, who must acknowledge it.",
                         name=services.names_of([hop.to_user_id]).get(hop.to_user_id, ""))
@@ -208,8 +206,7 @@ def ticket_act(slug, number, action):
         abort(400)
     try:
         if action == "handover":
-            to = form.to_user_id.data or ""
-            services.hand_over(db(), g.community, t, current_user.id, int(to) if to.isdigit() else None,
+            services.hand_over(db(), g.community, t, current_user.id, parse_id(form.to_user_id.data),
                                form.reason.data or "", as_head())
             flash(_("Handed over: the receiver must acknowledge it."), "success")
         else:

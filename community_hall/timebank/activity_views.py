@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.policy import can, community_public, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..htmx import is_htmx, render
 from ..rosters.leave import parse_moment
 from ..tenancy import community_session, utcnow
@@ -120,9 +120,9 @@ def new(slug):
                 title=form.title.data, description=form.description.data or "",
                 starts_at=parse_moment(g.community, form.starts_at.data, "starts_at"),
                 ends_at=parse_moment(g.community, form.ends_at.data, "ends_at"), place=form.place.data,
-                slots=int(form.slots.data) if (form.slots.data or "").strip().isdigit() else None,
+                slots=parse_id(form.slots.data),
                 hours=form.hours.data, skills=form.skills.data or [],
-                team_id=int(form.team.data) if (form.team.data or "").isdigit() else None)
+                team_id=parse_id(form.team.data))
             activity = services.publish(db(), draft, current_user.id, current_user.display_name, organiser)
         except HallError as err:
             db().rollback()

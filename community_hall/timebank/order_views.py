@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Profile
 from ..accounts.policy import can, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..formatting import decimal_hours
 from ..htmx import render
 from ..tenancy import community_session
@@ -113,7 +113,7 @@ def new(slug):
                     raise HallError(_("Nobody with this phone or username is registered in this community."),
                                     "resident")
                 resident_id = member.user_id
-            item_id = int(form.item.data) if (form.item.data or "").isdigit() else 0
+            item_id = parse_id(form.item.data) or 0
             order = services.place(db(), resident_id, services.NewOrder(
                 item_id=item_id, wanted_day=form.wanted_day.data, wanted_part=form.wanted_part.data,
                 address=form.address.data, phone=form.phone.data, note=form.note.data or "",
@@ -192,7 +192,7 @@ def dispatch(slug, order_id):
             services.to_board(db(), o.id, _actor())
             message = _("The order is on the board; approved volunteers can take it.")
         else:
-            vid = int(form.volunteer.data) if (form.volunteer.data or "").isdigit() else 0
+            vid = parse_id(form.volunteer.data) or 0
             services.dispatch(db(), o.id, vid, _actor())
             message = _("The order was sent to the volunteer.")
     except HallError as err:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..accounts.policy import can, community_public, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..htmx import render
 from ..qr import qr_svg
 from ..tenancy import community_session
@@ -206,10 +206,7 @@ def edit_team(slug, team_id):
     t = _team_or_404(team_id) if team_id is not None else None
     form = _team_form(t)
     if form.validate_on_submit():
-        try:
-            leader = int(form.leader.data) if form.leader.data else None
-        except ValueError:
-            leader = -1
+        leader = (parse_id(form.leader.data) or -1) if form.leader.data else None   # -1: no volunteer has it
         try:
             saved = team_services.save_team(db(), form.name.data, form.description.data or "", leader,
                                             form.members.data or [], team_id)

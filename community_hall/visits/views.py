@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.policy import can, requires
-from ..errors import HallError
+from ..errors import HallError, parse_id
 from ..glossary import visit_outcome_label
 from ..htmx import is_htmx, render
 from ..security import safe_next
@@ -31,8 +31,7 @@ def staff_actor() -> Actor:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 def _filter_from_args() -> services.VisitFilter:
@@ -76,10 +75,9 @@ def assign(slug, visit_id):
     form = AssignForm()
     if not form.validate_on_submit():
         abort(400)
-    visitor = form.visitor.data or ""
     try:
         visit = services.assign(db(), g.community, visit, staff_actor(), form.day.data or "", form.building.data or "",
-                                form.grid.data or "", int(visitor) if visitor.isdigit() else None)
+                                form.grid.data or "", parse_id(form.visitor.data))
     except HallError as err:
         db().rollback()
         message, ok = str(err.message), False

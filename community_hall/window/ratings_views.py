@@ -10,11 +10,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ..accounts.models import User
 from ..accounts.policy import can, community_public, requires
-from ..errors import HallError, copy_error
+from ..errors import MAX_ID, HallError, copy_error
 from ..htmx import redirect_to
 from ..tenancy import community_session, registry_session
 from . import notify, ratings
@@ -78,7 +78,7 @@ class StepForm(FlaskForm):
 class ReadForm(FlaskForm):
     """Mark one notification (or, without an id, all of them) as read."""
 
-    notification_id = IntegerField(validators=[Optional()])
+    notification_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])   # past it: the driver fails
 
 
 STEP_NOTE_LABELS = {

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.policy import can, requires
-from ..errors import HallError, copy_error
+from ..errors import HallError, copy_error, parse_id
 from ..glossary import TICKET_CHANNEL_LABELS, status_label
 from ..htmx import is_htmx, render
 from ..menu.models import ServiceItem
@@ -34,11 +34,10 @@ def staff_actor() -> services.Actor:
 
 def _filter_from_args() -> QueueFilter:
     args = request.args
-    post = args.get("post", "")
-    return QueueFilter(status=args.get("status", "open"), post_id=int(post) if post.isdigit() else None,
+    return QueueFilter(status=args.get("status", "open"), post_id=parse_id(args.get("post")),
                        overdue=args.get("overdue") == "1", priority=args.get("priority") == "1",
                        mine_user_id=current_user.id if args.get("mine") == "1" else None,
-                       q=args.get("q", "")[:60], page=int(args.get("page", "1")) if args.get("page", "1").isdigit() else 1)
+                       q=args.get("q", "")[:60], page=min(parse_id(args.get("page")) or 1, 100_000))
 
 
 @bp.route("/queue")

@@ -1,5 +1,7 @@
-"""One fuzzing site per module: comm-a with the demo menu, roster, volunteers, activities, orders and tickets; its
-pages crawled as every role so each form (its action, fields and the role that sees it) is known."""
+"""One fuzzing site per module: comm-a with the demo menu, roster, volunteers, activities, orders and tickets, and an
+object for every form that acts on one (appointments, a certificate, a swap, a team request, a follow-up, attendance,
+orders in each state, a family grant, the free-order pool); its pages crawled as every role so each form (its action,
+fields and the role that sees it) is known."""
 
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class Form:
     method: str
     fields: dict[str, list[str]] = field(default_factory=dict)   # name -> values (options for a select)
     files: set[str] = field(default_factory=set)                 # names of file inputs
+    kinds: dict[str, str] = field(default_factory=dict)          # name -> input type, "select" or "textarea"
     page: str = ""
 
 
@@ -62,6 +65,7 @@ class FormParser(HTMLParser):
         elif self._form is None or not a.get("name"):
             return
         elif tag == "input":
+            self._form.kinds.setdefault(a["name"], a.get("type") or "text")
             if a.get("type") == "file":
                 self._form.files.add(a["name"])
             if a.get("type") in ("checkbox", "radio") and "checked" not in a:
@@ -71,11 +75,13 @@ class FormParser(HTMLParser):
                 self._form.fields.setdefault(a["name"], []).insert(0, a.get("value", ""))
         elif tag == "select":
             self._select = a["name"]
+            self._form.kinds.setdefault(a["name"], "select")
             self._form.fields.setdefault(a["name"], [])
         elif tag == "option" and self._select:
             self._form.fields[self._select].append(a.get("value", ""))
         elif tag == "textarea":
             self._textarea = a["name"]
+            self._form.kinds.setdefault(a["name"], "textarea")
             self._form.fields.setdefault(a["name"], [""])
         elif tag == "button" and a.get("value") is not None:
             self._form.fields.setdefault(a["name"], []).append(a["value"])
@@ -126,6 +132,7 @@ def populate(app) -> None:
         build.user(username, "comm-a", "staff", name)
     for username, name, phone, _address in SPEC["people"][1:]:
         build.user(username, "comm-a", "resident", name, phone=phone)
+    build.user("res-a4", "comm-a", "resident", "居民a4", phone="13800000037")     # a volunteer asking to join a team
     with app.app_context():
         community = get_community("comm-a")
         demo.seed_menu(community)
@@ -134,6 +141,7 @@ def populate(app) -> None:
         demo.seed_activities(community, SPEC)
         demo.seed_orders(community, SPEC)
         make_tickets(app)
+        make_objects(app)
 
 
 def make_tickets(app) -> None:
@@ -175,6 +183,106 @@ def make_tickets(app) -> None:
     visit = session.query(HomeVisit).order_by(HomeVisit.id).first()
     visits.assign(session, community, visit, services.Actor(head.id, "站长a", "staff"), visits.today(community).isoformat(),
                   "3号楼", "第二网格", staff_a.id)
+    session.commit()
+
+
+def make_objects(app) -> None:
+    """What the remaining forms act on: two booked appointments of res-a, an issued certificate, a team res-a is not in
+    with a pending request to join, a low rating with its follow-up, an activity under way with sign-ups, orders
+    accepted by res-a and done for res-a, a family grant of res-a and a resident in the free-order pool."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from community_hall.accounts.models import User
+    from community_hall.appointments import services as appointments
+    from community_hall.rosters import services as rosters
+    from community_hall.rosters.models import Shift
+    from community_hall.tenancy import get_community, utcnow
+    from community_hall.timebank import certificates, family, orders, teams
+    from community_hall.timebank import volunteers as vol_services
+    from community_hall.timebank.activity_models import Activity, ActivitySignup
+    from community_hall.timebank.order_models import POOL_REASONS, RELATIONS, Order
+    from community_hall.timebank.volunteers import approved_volunteer
+    from community_hall.window import ratings
+    from community_hall.window import services as window
+    from community_hall.window.models import Ticket
+
+    session, community = community_session("comm-a"), get_community("comm-a")
+    users = {u.username: u for u in registry_session().query(User).filter(User.username.in_(
+        ("head-a", "staff-a", "staff-a2", "res-a", "res-a2", "res-a3", "res-a4")))}
+    head = users["head-a"]
+    head_actor = orders.Actor(head.id, "站长a", "staff")
+    # Appointments: res-a books the first bookable item on the next two open days (cancel, reschedule, staff check-in).
+    item = appointments.bookable_items(session)[0]
+    days = appointments.open_days(session, community)
+    booked = [d for d in days if d > appointments.local_now(community).date()][:2]
+    for day in booked:
+        slot = appointments.day_slots(session, community, appointments.window_for(session, item), day)[0]
+        appointments.book(session, community, item.code, day, slot.slot.key, "居民a", "13800000007", users["res-a"].id)
+    # staff-a asks to give their next shift to staff-a2 (the head's decision form).
+    shift = session.scalar(select(Shift).where(Shift.user_id == users["staff-a"].id, Shift.published,
+                                               Shift.day > rosters.today(community)).order_by(Shift.day))
+    rosters.request_swap(session, community, users["staff-a"].id, shift, users["staff-a2"].id, "家里有事")
+    session.commit()
+    # A fourth volunteer, approved, who asks to join a new team of res-a2 (res-a is not in it: the join form).
+    application = vol_services.Application(real_name="居民a4", phone="13800000037", emergency_name="家属",
+                                           emergency_phone="13000000000", consent=True)
+    newcomer = vol_services.approve(session, community, vol_services.apply(session, users["res-a4"].id, application).id,
+                                    head.id)
+    res_a, res_a2 = approved_volunteer(session, users["res-a"].id), approved_volunteer(session, users["res-a2"].id)
+    team = teams.save_team(session, "便民维修队", "修理小家电。", res_a2.id, [res_a2.id])
+    session.commit()
+    teams.ask_to_join(session, team.id, newcomer)
+    session.commit()
+    # Pages the crawl would not reach within PAGES_PER_ENDPOINT: the staff's list of the first booked day, the new team.
+    app.config["FUZZ_PAGES"] = [f"/c/comm-a/appointments/day?day={booked[0].isoformat()}",
+                                f"/c/comm-a/timebank/teams/{team.id}"]
+    # A certificate of res-a (the revoke form on the head's list).
+    certificates.issue(session, community, res_a.id, SimpleNamespace(user_id=head.id, name="站长a"))
+    session.commit()
+    # Another done ticket of res-a (the first stays to be rated), rated 1 with a comment: a follow-up for the head.
+    done = session.query(Ticket).filter_by(status="done").order_by(Ticket.id).first()
+    staff = window.Actor(None, "员工a", "staff")
+    ticket = window.submit_ticket(session, community, window.Submission(
+        item_code=done.item_code, resident_name="居民a", resident_phone="13800000007", resident_user_id=users["res-a"].id,
+        home_address="幸福里3号楼"), window.Actor(users["res-a"].id, "居民a", "resident"))
+    ticket = window.complete(session, window.start(session, window.accept(session, community, ticket, staff, []), staff),
+                             staff, "已办结")
+    ratings.rate_ticket(session, ticket, 1, [1, 1, 1], "等了很久", ratings.channel_for(ticket, "resident"), "resident")
+    session.commit()
+    # An activity that began an hour ago (published then), with res-a and res-a2 signed up: attendance to take.
+    begins = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    activity = Activity(title="小区义务理发", description="为老人理发。", starts_at=begins,
+                        ends_at=begins + timedelta(hours=3), place="社区活动室", slots=6, skills="", team_id=None,
+                        minutes=120, status="open",
+                        organiser_user_id=head.id, organiser_name="站长a", created_at=begins - timedelta(days=7))
+    session.add(activity)
+    session.flush()
+    for volunteer in (res_a, res_a2):
+        session.add(ActivitySignup(activity_id=activity.id, volunteer_id=volunteer.id, status="signed_up",
+                                   signed_up_at=begins - timedelta(days=2), updated_at=begins - timedelta(days=2)))
+    session.commit()
+    # Orders: one of res-a3 accepted by res-a (its done form), one of res-a done by res-a2 (its confirm form).
+    today = appointments.local_now(community).date()
+    item_id = orders.volunteer_items(session)[0].id
+    for who, phone, server, finish in (("res-a3", "13800000027", res_a, False), ("res-a", "13800000007", res_a2, True)):
+        user = users[who]
+        order = orders.place(session, user.id, orders.NewOrder(
+            item_id=item_id, wanted_day=today + timedelta(days=3), wanted_part="am", address="1-1-103",
+            phone=phone, note="换灯泡"), orders.Actor(user.id, who, "resident"), today)
+        orders.dispatch(session, order.id, server.id, head_actor)
+        server_actor = orders.Actor(server.user_id, "志愿者", "resident")
+        orders.accept(session, order.id, server_actor)
+        if finish:
+            orders.complete(session, order.id, server_actor, "1.5", "已换好")
+    # Each order a form acts on, whatever the crawl's limit of pages per endpoint reaches.
+    app.config["FUZZ_PAGES"] += [f"/c/comm-a/orders/{o.id}" for o in session.query(Order).order_by(Order.id)]
+    # res-a lets res-a2 pay with their hours; res-a3 orders for free from the donation pool.
+    family.grant(session, users["res-a"].id, "res-a2", RELATIONS[0], None)
+    session.commit()
+    orders.mark_eligible(session, "res-a3", POOL_REASONS[0], head_actor)
     session.commit()
 
 
@@ -277,6 +385,8 @@ def crawl(app, visitors: dict, on_page=None) -> dict[str, list[tuple[str | None,
             if "fmt" in rule.arguments:
                 continue
             starts.append(url_for(rule.endpoint, **args))
+    extra = app.config.get("FUZZ_PAGES", [])
+    starts = extra + starts
     adapter = app.url_map.bind("localhost")
     forms: dict[str, list[tuple[str | None, Form]]] = {}
     seen_forms = set()
@@ -292,9 +402,10 @@ def crawl(app, visitors: dict, on_page=None) -> dict[str, list[tuple[str | None,
                 endpoint, _args = adapter.match(path, method="GET")
             except Exception:
                 continue
-            if per_endpoint.get(endpoint, 0) >= PAGES_PER_ENDPOINT:
-                continue
-            per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
+            if url not in extra:    # the pages made for a form are always opened, outside the limit
+                if per_endpoint.get(endpoint, 0) >= PAGES_PER_ENDPOINT:
+                    continue
+                per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
             response = visitor.client.get(url)
             assert response.status_code < 500, f"{role} GET {url}: {response.status_code}"
             if not response.mimetype == "text/html" or response.status_code != 200:
