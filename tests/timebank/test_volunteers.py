@@ -33,7 +33,7 @@ PHONE_RULE = "Enter an 11-digit mobile number or a landline such as 022-23456701
     ({"emergency_name": ""}, "This field is required."),
     ({"emergency_phone": "13912345678"}, "The emergency contact needs a phone other than your own."),
     ({"consent": None}, "Please agree to the privacy terms to apply."),
-    ({"skills": ["flying"]}, "'%(value)s' is not a valid choice for this field."),
+    ({"skills": ["flying"]}, "Choose only from the options shown."),
 ])
 def test_bad_applications_are_refused_and_store_nothing(app, people, apply_as, zh, changes, message):
     response = apply_as("res-a", **changes)
