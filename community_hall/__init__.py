@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=preferences.select_locale,
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     csrf.init_app(app)
+    # The limiter is one object shared by every app in the process, and init_app takes "enabled" from the last
+    # app's setting unless this app names its own: an app built with limits off must not switch them off for others.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
