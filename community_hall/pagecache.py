@@ -82,6 +82,8 @@ _BUMP = update(_STAMPS).where(_STAMPS.c.tag == bindparam("name")).values(version
 @event.listens_for(Session, "before_commit")
 def _bump(session):
     """Bump the stamps of every table written, in table-name order (no lock-order deadlocks on PostgreSQL)."""
+    if session.in_nested_transaction():
+        return   # a savepoint's release: the stamps are bumped once, by the outermost commit
     if not session.info.get("touched_tables") and not session.new and not session.dirty and not session.deleted:
         return
     session.flush()
@@ -108,13 +110,13 @@ def _end_autocommit(connection) -> None:
         connection.invalidate()
 
 
-def stamps() -> dict[str, int]:
-    """Every table's write count in the current community, read once per request."""
-    if "cache_stamps" not in g:
+def stamps(slug: str | None = None) -> dict[str, int]:
+    """Every table's write count in the request's community (or in `slug`), read once per request."""
+    slug = slug or g.community.slug
+    if g.get("cache_stamps_of") != slug:
         # A plain DB-API read: this runs on every cached request, and the ORM session would cost more than
         # the page it guards (checkout, BEGIN, result objects, ROLLBACK).
         t = tenancy()
-        slug = g.community.slug
         table = f'"{t.schema_name(slug)}".{STAMPS_TABLE}' if t.backend == "postgresql" else STAMPS_TABLE
         connection = t.community_engine(slug).raw_connection()
         try:
@@ -127,7 +129,7 @@ def stamps() -> dict[str, int]:
                 cursor = connection.cursor()
                 # The table name is ours, not the user's.
                 cursor.execute(f"SELECT tag, version FROM {table}")  # nosec B608
-                g.cache_stamps = dict(cursor.fetchall())
+                g.cache_stamps, g.cache_stamps_of = dict(cursor.fetchall()), slug
                 cursor.close()
             finally:
                 if autocommit:

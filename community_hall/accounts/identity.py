@@ -63,6 +63,18 @@ def roles(user_id: int, community_id: int) -> frozenset[str]:
     return held
 
 
+def first_head(community_id: int) -> int | None:
+    """The user id of the community's first station head (the fallback of every post), or None."""
+    key = ("head", community_id)
+    found = _cache().get(key)
+    if found is not None and time.monotonic() - found[0] < SECONDS:
+        return found[1]
+    head = registry_session().scalar(select(Membership.user_id).where(
+        Membership.community_id == community_id, Membership.role == "head").order_by(Membership.id).limit(1))
+    _cache()[key] = (time.monotonic(), head)
+    return head
+
+
 @event.listens_for(Session, "before_flush")
 def _forget(session, _context, _instances):
     """A user or membership written in this process is read afresh by the next request."""

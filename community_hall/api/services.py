@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,7 @@ from ..communities.models import Station
 from ..errors import HallError
 from ..menu.models import ServiceItem
 from ..menu.services import item_by_code, menu_by_category
+from ..pagecache import stamps, watch
 from ..rosters.models import Post
 from ..tenancy import Community, get_community, registry_session, valid_slug
 from ..window.models import CLOSED_STATES, OPEN_STATES, Ticket
@@ -36,6 +39,7 @@ FORMATS = ["application/json", "text/xml"]
 MAX_RESULTS = 1000
 WINDOW = timedelta(days=90)
 MAX_IDEMPOTENCY_KEY = 200
+KEY_SECONDS = 5.0   # how long a worker trusts a looked-up API key (a revocation elsewhere reaches it within this)
 
 STATUS_NOTES = {
     "submitted": "已提交，等待受理",
@@ -94,12 +98,32 @@ def create_api_key(community: Community, name: str) -> tuple[ApiKey, str]:
     return api_key, key
 
 
+def _key_cache() -> dict:
+    return current_app.extensions.setdefault("api_key_cache", {})
+
+
+def _live_key(digest: str) -> ApiKey | None:
+    # Read on every write: kept per worker for KEY_SECONDS (a revocation made in this process is seen at once,
+    # in another worker within that bound). Only found keys are kept, so guessing cannot fill the cache.
+    found = _key_cache().get(digest)
+    if found is not None and time.monotonic() - found[0] < KEY_SECONDS:
+        return found[1]
+    session = registry_session()
+    api_key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+    if api_key is not None:
+        session.expunge(api_key)
+        if len(_key_cache()) > 1_000:
+            _key_cache().clear()
+        _key_cache()[digest] = (time.monotonic(), api_key)
+    return api_key
+
+
 def check_api_key(community: Community, key: str | None) -> ApiKey | None:
     """The live key of this community matching `key`, else None (looked up by hash, compared in constant time)."""
     if not key or len(key) > 200:
         return None
     digest = hash_key(key)
-    api_key = registry_session().scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+    api_key = _live_key(digest)
     if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
         return None
     if api_key.revoked or api_key.community_id != community.id:
@@ -111,6 +135,7 @@ def revoke_api_key(api_key: ApiKey) -> None:
     """Stop a key from working (it stays listed, marked revoked)."""
     api_key.revoked = True
     registry_session().commit()
+    _key_cache().clear()
 
 
 # --- jurisdictions -----------------------------------------------------------------------------------------------
@@ -221,7 +246,7 @@ def _resident_name(first: str, last: str) -> str:
     return last + first   # Chinese order: family name first, no space
 
 
-def _submission(item: ServiceItem, fields: Mapping[str, str]) -> Submission:
+def _submission(item: ServiceItem | PublishedItem, fields: Mapping[str, str]) -> Submission:
     first = _text(fields, "first_name", 50, "first_name（名）")
     last = _text(fields, "last_name", 50, "last_name（姓）")
     if not (first or last):
@@ -262,17 +287,53 @@ def _idem_key(api_key: ApiKey, client_key: str | None) -> str | None:
     return "api-" + hashlib.sha256(f"{api_key.id}:{client_key}".encode()).hexdigest()[:56]
 
 
+@dataclass(frozen=True)
+class PublishedItem:
+    """What a submission needs of a published item: kept per worker while the menu's stamps are unchanged."""
+
+    id: int
+    code: str
+    name: str
+    post_id: int | None
+    notice: str
+
+
+MENU_TABLES = watch("menu_categories", "service_items", "service_materials")
+
+
+def _published_facts(session: Session, community: Community, code: str | None) -> PublishedItem:
+    # Every write looked its item up with two eager-loaded queries (a third of its time); the menu changes
+    # rarely, and its write stamps (pagecache) say when it did, in any worker.
+    code = (code or "").strip()
+    if not code:
+        raise ApiError(400, "缺少 service_code。")
+    stamp = tuple(stamps(community.slug).get(table, 0) for table in MENU_TABLES)
+    cache = current_app.extensions.setdefault("published_items", {})
+    found = cache.get(community.slug)
+    if found is None or found[0] != stamp:
+        items = {i.code: PublishedItem(i.id, i.code, i.name, i.post_id, service_notice(i))
+                 for i in session.scalars(select(ServiceItem).where(ServiceItem.published.is_(True)))}
+        if len(cache) > 256:   # bounded like the engine cache: a worker may serve many communities
+            cache.clear()
+        found = cache[community.slug] = (stamp, items)
+    item = found[1].get(code.upper())
+    if item is None:
+        raise ApiError(404, f"未找到 service_code：{code[:40]}")
+    return item
+
+
 def create_request(session: Session, community: Community, api_key: ApiKey, fields: Mapping[str, str],
                    idempotency_key: str | None = None) -> list[dict]:
     """Open a ticket (channel "api") from a client's form fields; a repeated idempotency key returns the first."""
-    item = _published_item(session, fields.get("service_code"))
+    item = _published_facts(session, community, fields.get("service_code"))
     sub = _submission(item, fields)
+    sub.item = item
     sub.idem_key = _idem_key(api_key, idempotency_key)
     try:
         ticket = submit_ticket(session, community, sub, Actor(None, f"Open311：{api_key.name}", "system"))
     except HallError as err:
         raise ApiError(400, str(err.message)) from None
-    return [{"service_request_id": ticket.number, "service_notice": service_notice(item)}]
+    return [{"service_request_id": ticket.number, "service_notice": item.notice}]
 
 
 # --- GET requests ------------------------------------------------------------------------------------------------

@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..audit import record
 from ..errors import HallError
+from ..pagecache import CacheStamp, watch
 from ..tenancy import Community, CommunityBase, registry_session, utcnow
 from . import duty
 from .models import SHIFT_KINDS, Leave, Outreach, Post, Shift, ShiftSwap
@@ -39,10 +41,10 @@ def all_posts(session: Session) -> list[Post]:
 
 def head_of(community: Community) -> int | None:
     """The user id of the community's (first) station head, the fallback of every post."""
-    from ..accounts.models import Membership
+    # Read on every routed ticket: kept per worker with the signed-in users' roles (accounts/identity.py).
+    from ..accounts.identity import first_head
 
-    return registry_session().scalar(select(Membership.user_id).where(
-        Membership.community_id == community.id, Membership.role == "head").order_by(Membership.id).limit(1))
+    return first_head(community.id)
 
 
 def holders_of(post: Post, community: Community) -> duty.Holders:
@@ -61,10 +63,45 @@ def _local(community: Community, day: date, clock: str) -> datetime:
     return datetime.combine(day, _clock(clock), tzinfo=ZoneInfo(community.timezone))
 
 
+# Routing each new ticket reads two weeks of the roster; it is kept per worker while these tables are unchanged.
+ROSTER_TABLES = watch("shifts", "leave", "outreach")
+_STAMPS = CacheStamp.__table__
+
+
+def _roster_stamp(session: Session) -> tuple | None:
+    """The roster tables' write stamps as this transaction sees them; None when it has roster writes pending
+    (the stamps are bumped at commit, so they would not show them yet)."""
+    pending = session.info.get("touched_tables", set())
+    if pending.intersection(ROSTER_TABLES) or any(
+            getattr(obj, "__tablename__", None) in ROSTER_TABLES
+            for obj in (*session.new, *session.dirty, *session.deleted)):
+        return None
+    rows = session.connection().execute(
+        select(_STAMPS.c.tag, _STAMPS.c.version).where(_STAMPS.c.tag.in_(ROSTER_TABLES))).all()
+    return tuple(sorted(rows))
+
+
 def load_roster(session: Session, community: Community, start: datetime, end: datetime) -> duty.Roster:
     """Published shifts, approved leave and outreach overlapping [start, end), as aware datetimes."""
     zone = ZoneInfo(community.timezone)
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    stamp = _roster_stamp(session) if has_app_context() else None
+    key = (community.slug, first, last)
+    cache = current_app.extensions.setdefault("rosters", {}) if stamp is not None else {}
+    found = cache.get(key)
+    if found is None or found[0] != stamp:
+        found = (stamp, _read_roster(session, zone, first, last))
+        if stamp is not None:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = found
+    shifts, leave, out = found[1]
+    # Outreach is kept for whole days and cut to [start, end) here, as the query did before.
+    return duty.Roster(list(shifts), list(leave), [s for s in out if s.start < end_utc and s.end > start_utc])
+
+
+def _read_roster(session: Session, zone: ZoneInfo, first: date, last: date) -> tuple[list, list, list]:
     # Plain rows, not ORM objects: routing every new ticket reads two weeks of shifts.
     shifts = [duty.Span(user_id, datetime.combine(day, _clock(begins), tzinfo=zone),
                         datetime.combine(day, _clock(ends), tzinfo=zone), kind)
@@ -77,12 +114,13 @@ def load_roster(session: Session, community: Community, start: datetime, end: da
                  select(Leave.user_id, Leave.first_day, Leave.last_day, Leave.kind)
                  .where(Leave.status == "approved", Leave.first_day <= last, Leave.last_day >= first))]
     # Compare in UTC: SQLite keeps the stored UTC wall time and would compare a local-zone bound as if it were UTC.
-    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    start_utc = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end_utc = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     out = [duty.Span(user_id, _aware(starts_at), _aware(ends_at), "out")
            for user_id, starts_at, ends_at in session.execute(
                select(Outreach.user_id, Outreach.starts_at, Outreach.ends_at)
                .where(Outreach.starts_at < end_utc, Outreach.ends_at > start_utc))]
-    return duty.Roster(shifts, leave, out)
+    return shifts, leave, out
 
 
 def _aware(value: datetime) -> datetime:

@@ -25,7 +25,7 @@ from ..menu.models import ServiceItem
 from ..rosters import duty
 from ..rosters.models import Post
 from ..rosters.services import head_of, holders_of, load_roster
-from ..signals import ticket_changed
+from ..signals import ticket_changed, ticket_submitting
 from ..tenancy import Community, get_community, registry_session, utcnow
 from ..window.models import OPEN_STATES, Ticket
 from ..window.services import Actor, Submission, calendar_for, is_overdue, submit_ticket
@@ -342,14 +342,35 @@ def route_ticket(session: Session, community: Community, ticket: Ticket, now: da
         # read transaction that later writes fails at once ("database is locked") when another writer got in first.
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    hop = _route(session, community, ticket, now)
+    session.commit()
+    return hop
+
+
+def _route(session: Session, community: Community, ticket: Ticket, now: datetime) -> Hop | None:
     proposal = propose(session, community, ticket.post_id, now)
     if proposal.user_id is None:
-        session.commit()
         return None
     hop = _add_hop(session, ticket, "route", None, proposal.user_id, "", proposal, now, None)
     notify_staff(session, proposal.user_id, "assigned", ticket)
-    session.commit()
     return hop
+
+
+@ticket_submitting.connect
+def _route_with_the_ticket(ticket: Ticket, session: Session | None = None, **_kwargs) -> None:
+    """Route a new request in the transaction that stores it (one commit instead of two), inside a savepoint:
+    if routing fails the ticket is still stored, and routing is tried again after the commit (below)."""
+    if session is None or ticket.kind != "request" or ticket.handler_user_id is not None:
+        return
+    community = get_community(ticket.number.rsplit("-", 2)[0].lower())
+    if community is None:
+        return
+    try:
+        with session.begin_nested():
+            _route(session, community, ticket, as_utc(None))
+    except Exception:
+        log.exception("could not route ticket %s with its submission; trying again after it is stored",
+                      ticket.number)
 
 
 def _inquiries_of_ticket(session: Session, ticket: Ticket) -> list[Inquiry]:
@@ -419,6 +440,11 @@ def escalate_overdue(session: Session, community: Community, now: datetime | Non
     if not late:
         return []
     head = head_of(community)
+    if head is not None and load_roster(session, community, now, now + duty.HORIZON).away_reason(head, now) \
+            in ("leave", "out"):
+        # Escalating now would hand the work to someone away; the late hand-overs wait for the head's return
+        # and stay with their receiver meanwhile (whose own leave passes them on, see pass_on_leave).
+        return []
     hops = []
     for hop in late:
         hop.escalated_at = now

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import HallError
 from ..menu.models import ServiceItem
-from ..signals import ticket_changed
+from ..signals import ticket_changed, ticket_submitting
 from ..tenancy import Community, utcnow
 from ..workdays import WorkCalendar
 from . import rules
@@ -60,6 +61,8 @@ class Submission:
     kind: str = "request"
     item_name: str = ""
     attach: Callable[[Ticket], list] | None = None
+    # The published item, when the caller already found it (id, code, name, post_id): saves reading it again.
+    item: Any = None
 
 
 def calendar_for(session: Session) -> WorkCalendar:
@@ -77,8 +80,9 @@ def _validate(session: Session, sub: Submission) -> ServiceItem | None:
         raise HallError(_l("Unknown kind of ticket."), "kind")
     item = None
     if sub.kind == "request":
-        item = session.scalar(select(ServiceItem).where(ServiceItem.code == (sub.item_code or "").upper(),
-                                                        ServiceItem.published.is_(True)))
+        item = sub.item if sub.item is not None else session.scalar(
+            select(ServiceItem).where(ServiceItem.code == (sub.item_code or "").upper(),
+                                      ServiceItem.published.is_(True)))
         if item is None:
             raise HallError(_l("This service is not on the menu."), "item_code")
     if sub.channel not in CHANNELS:
@@ -155,6 +159,7 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     session.add(TicketEvent(ticket_id=ticket.id, at=now, actor_user_id=actor.user_id, actor_name=actor.name,
                             action="submit", from_status="", to_status="submitted", note=""))
     session.add_all(sub.attach(ticket) if sub.attach else [])
+    ticket_submitting.send(ticket, session=session, actor=actor)
     session.commit()
     ticket_changed.send(ticket, session=session, action="submit", actor=actor)
     return ticket

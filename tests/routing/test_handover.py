@@ -6,14 +6,18 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from community_hall import create_app
 from community_hall.errors import HallError
 from community_hall.rosters import duty
+from community_hall.rosters.models import Leave
 from community_hall.rosters.services import load_roster
 from community_hall.routing import services
 from community_hall.routing.models import Hop, Inquiry, StaffNotification
+from community_hall.tenancy import community_session
 from community_hall.window.models import Ticket
+from community_hall.window.services import Actor, Submission, submit_ticket
 from tests.routing.conftest import MAKE_UP_SAT, MID_AUTUMN, MON, at
 
 
@@ -155,6 +159,19 @@ def test_unacknowledged_handover_escalates_to_the_head_and_is_listed(app, statio
             StaffNotification.user_id == station.head)) == "escalation"
 
 
+def test_a_late_handover_waits_while_the_head_is_on_leave_and_escalates_on_return(app, station):
+    with app.app_context():
+        now = at(MON, "09:00")
+        inquiry = log(station, now)
+        services.hand_over(station.session, station.community, inquiry, station.giver, station.a, now=now)
+        station.leave(station.head, MON, MON)
+        assert services.escalate_overdue(station.session, station.community, now + timedelta(minutes=31)) == []
+        assert station.session.get(Inquiry, inquiry.id).handler_user_id == station.a
+        tuesday = at(MON + timedelta(days=1), "09:00")
+        hops = services.escalate_overdue(station.session, station.community, tuesday)
+        assert [(h.kind, h.from_user_id, h.to_user_id) for h in hops] == [("escalation", station.a, station.head)]
+
+
 def test_leave_starting_passes_open_work_to_the_covering_person_once(app, station, submit):
     with app.app_context():
         station.shifts()
@@ -200,6 +217,42 @@ def test_submitted_request_is_routed_with_a_hop_and_complaints_are_not(app, stat
             StaffNotification.user_id == station.a, StaffNotification.kind == "assigned")) == 1
 
 
+def test_a_request_is_routed_in_the_transaction_that_stores_it(app, station):
+    commits = []
+    with app.app_context():
+        session = station.session
+        session.commit()
+        written: set[str] = set()
+        event.listen(session, "after_flush", lambda s, _ctx: written.update(
+            o.__tablename__ for o in (*s.new, *s.dirty)))
+        event.listen(session, "after_commit", lambda s: (commits.append(set(written)), written.clear()))
+        sub = Submission(item_code="SB-001", resident_name="王秀兰", resident_phone="13800138001")
+        ticket = submit_ticket(session, station.community, sub, Actor(None, "王秀兰", "resident"))
+        # the ticket, its timeline, the hop, the handler and the staff notice: all in one commit
+        assert {"tickets", "ticket_events", Hop.__tablename__, StaffNotification.__tablename__} <= commits[1]
+        assert [c for c in commits if c] == [commits[1]]
+        assert session.scalar(select(Hop.kind).where(Hop.ticket_id == ticket.id)) == "route"
+
+
+def test_a_routing_failure_keeps_the_ticket_and_routes_it_after_the_commit(app, station, submit, monkeypatch):
+    real, calls = services.propose, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("roster unreadable")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "propose", fails_once)
+    with app.app_context():
+        ticket = submit()
+        station.session.rollback()
+        stored = station.session.get(Ticket, ticket.id)
+        assert stored is not None and stored.handler_user_id == station.a and len(calls) == 2
+        hops = station.session.scalars(select(Hop.kind).where(Hop.ticket_id == ticket.id)).all()
+        assert hops == ["route"]    # the savepoint left nothing of the failed attempt
+
+
 def test_inquiry_becomes_a_routed_ticket_and_its_owner_is_told_when_it_ends(app, station):
     from tests.window.conftest import apply_action
 
@@ -233,3 +286,29 @@ def test_bad_inquiry_is_refused_with_a_message_and_nothing_stored(app, station):
             assert err.value.field == field
             station.session.rollback()
         assert station.session.scalar(select(func.count()).select_from(Inquiry)) == 0
+
+
+def test_the_kept_roster_follows_changes_from_this_session_and_from_other_workers(app, app_config, station):
+    tuesday = at(MON + timedelta(days=1), "11:00")
+    with app.app_context():
+        station.shifts()
+        post_id = station.post().id
+        assert services.propose(station.session, station.community, post_id, tuesday).user_id == station.a
+        kept = app.extensions["rosters"]
+        assert kept    # the roster is kept for the next ticket
+        # A leave written but not committed in this transaction is seen (its stamp is bumped only at commit).
+        station.session.add(Leave(user_id=station.a, first_day=MON + timedelta(days=1), last_day=MON + timedelta(days=1),
+                                  kind="annual", status="approved"))
+        station.session.flush()
+        assert services.propose(station.session, station.community, post_id, tuesday).user_id == station.b
+        station.session.rollback()
+        assert services.propose(station.session, station.community, post_id, tuesday).user_id == station.a
+    other = create_app(app_config)    # another worker of the same site approves A's leave
+    with other.app_context():
+        station_there = community_session("comm-a")
+        station_there.add(Leave(user_id=station.a, first_day=MON + timedelta(days=1), last_day=MON + timedelta(days=2),
+                                kind="annual", status="approved"))
+        station_there.commit()
+    other.extensions["tenancy"].dispose()
+    with app.app_context():
+        assert services.propose(station.session, station.community, post_id, tuesday).user_id == station.b
