@@ -173,3 +173,87 @@ def test_deletion_is_refused_while_a_ticket_is_open_and_for_staff(app, menu, sub
     with app.app_context():
         assert registry_session().query(User).filter_by(is_active=False).count() == 0
         assert community_session("comm-a").scalar(select(Ticket).where(Ticket.resident_user_id == uid)).resident_phone
+
+
+def _texts_holding(app, slug: str, needles: set[str]) -> list[str]:
+    """Every (table.column) of a community's database, audit log aside, whose text holds one of the needles."""
+    import sqlalchemy as sa
+
+    from community_hall.tenancy import CommunityBase
+
+    found = []
+    with app.app_context():
+        session = community_session(slug)
+        session.expire_all()
+        for table in CommunityBase.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+            if table.name == "audit_log" or not columns:
+                continue
+            for row in session.execute(select(*columns)):
+                found += [f"{table.name}.{c.name}: {v}" for c, v in zip(columns, row, strict=True)
+                          if v and any(n in v for n in needles)]
+    return found
+
+
+def _statistics(app) -> list:
+    """What figures read besides tickets: rating levels and scores, follow-up stages and times, visits."""
+    from community_hall.visits.models import HomeVisit
+    from community_hall.window.ratings_models import FollowUp
+
+    with app.app_context():
+        session = community_session("comm-a")
+        session.expire_all()
+        return [[(r.ticket_id, r.level, r.scores, r.channel) for r in session.scalars(select(Rating).order_by(Rating.id))],
+                [(f.ticket_id, f.status, f.justified, f.contacted_at, f.closed_at)
+                 for f in session.scalars(select(FollowUp).order_by(FollowUp.id))],
+                [(v.ticket_id, v.outcome, v.visited_at) for v in session.scalars(select(HomeVisit))],
+                session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))]
+
+
+def test_deletion_clears_what_staff_wrote_about_the_person_and_keeps_every_figure(app, menu, auth, client,  # noqa: F811
+                                                                                   runner):
+    from community_hall.window import ratings, services
+    from community_hall.window.ratings_models import FollowUp
+    from tests.personal_setup import user_id
+
+    data = populate(app)
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        profile_phone = session.get(Profile, data.user_id).phone
+        staff = Actor(user_id("staff-a"), "员工a", "staff")
+        me = Actor(data.user_id, "居民甲", "resident")
+        sub = Submission(item_code="SB-001", resident_name="居民甲", resident_phone=PHONE, resident_user_id=data.user_id,
+                         id_number=ID_NUMBER, details=f"请打{PHONE}")
+        ticket = submit_ticket(session, community, sub, me)
+        ticket = services.accept(session, community, ticket, staff, ["身份证"], note=f"已电话联系 {PHONE}")
+        ticket = services.start(session, ticket, staff, note=f"居民甲 身份证{ID_NUMBER}")
+        ticket = services.complete(session, ticket, staff, f"居民甲您好，已办结。有问题请回电 {PHONE}")
+        ratings.rate_ticket(session, ticket, 1, [1, 2, 1], f"太慢了 {PHONE}", "offline", "resident", actor=me)
+        followup = session.scalar(select(FollowUp).where(FollowUp.ticket_id == ticket.id))
+        for step in ("contact", "verify", "rectify", "close"):
+            followup = ratings.follow_up_step(session, followup, step, f"回访居民甲（{PHONE}）", staff,
+                                              justified=True if step == "verify" else None)
+        declined = submit_ticket(session, community, Submission(
+            item_code="SB-001", resident_name="居民甲", resident_phone=PHONE, resident_user_id=data.user_id), me)
+        services.decline(session, declined, staff, f"居民甲 {ID_NUMBER} 不符合条件")
+        numbers = (ticket.number, declined.number)
+    needles = {"居民甲", "居民a", PHONE, ID_NUMBER, profile_phone}
+    assert len(_texts_holding(app, "comm-a", needles)) > 10        # the scan sees the data before
+    figures, statistics, before = ticket_figures(app), _statistics(app), _snapshot(app, data.user_id)
+
+    auth.login("res-a")
+    assert auth.post("/account/delete", {"password": "password123"}).status_code == 302
+    assert _texts_holding(app, "comm-a", needles) == []
+    assert ticket_figures(app) == figures and _snapshot(app, data.user_id) == before
+    after = _statistics(app)
+    assert after[:3] == statistics[:3] and after[3] > statistics[3]  # and the audit log only grew
+    with app.app_context():
+        session = community_session("comm-a")
+        done, no = (session.scalar(select(Ticket).where(Ticket.number == n)) for n in numbers)
+        assert (done.status, done.reply, no.status, no.decline_reason) == ("done", "（已删除）", "declined", "（已删除）")
+        notes = {e.action: e.note for e in done.events}
+        assert notes["accept"] == notes["complete"] == "（已删除）" and notes["rate"] == "1/5"
+        assert session.scalar(select(FollowUp).where(FollowUp.ticket_id == done.id)).reply == "（已删除）"
+        assert session.scalar(select(Rating).where(Rating.ticket_id == done.id)).comment == ""
+    result = runner.invoke(args=["hall", "ledger-check"])
+    assert result.exit_code == 0 and "comm-a: ok" in result.output
