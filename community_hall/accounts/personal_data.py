@@ -66,6 +66,34 @@ def _ticket_ids(session: Session, user_id: int) -> list[int]:
     return list(session.scalars(select(Ticket.id).where(Ticket.resident_user_id == user_id).order_by(Ticket.id)))
 
 
+# Keys collect() adds to a kind's columns, and the columns it leaves out.
+EXTRA_FIELDS = {"ticket": ("via_proxy",), "ledger_account": ("balance_minutes",), "membership": ("community",),
+                "ledger_entry": ("kind", "reason", "reference", "created_at")}
+LEFT_OUT = {"account": ("password_hash",)}
+
+
+def kind_models() -> dict:
+    """The model each kind of record is a row of."""
+    from ..appointments.models import Appointment
+    from ..complaints.models import Complaint
+    from ..visits.models import HomeVisit
+
+    return {"account": User, "membership": Membership, "profile": Profile, "ticket": Ticket,
+            "ticket_event": TicketEvent, "appointment": Appointment, "home_visit": HomeVisit,
+            "queue_number": QueueNumber, "complaint": Complaint, "rating": Rating, "notification": Notification,
+            "volunteer": Volunteer, "ledger_account": LedgerAccount, "ledger_entry": LedgerEntry,
+            "ledger_transfer": LedgerTransfer, "certificate": Certificate, "certificate_request": CertificateRequest,
+            "activity_signup": ActivitySignup, "order": Order, "order_event": OrderEvent, "family_grant": FamilyGrant,
+            "pool_eligible": PoolEligible, "shift": Shift, "leave": Leave, "outreach": Outreach,
+            "staff_notification": StaffNotification, "audit_event": AuditEvent}
+
+
+def fields_of(kind: str) -> list[str]:
+    """Every key a record of the kind can have in the collected data."""
+    columns = [attr.key for attr in inspect(kind_models()[kind]).column_attrs]
+    return [k for k in columns if k not in LEFT_OUT.get(kind, ())] + list(EXTRA_FIELDS.get(kind, ()))
+
+
 def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
     """What one community's database holds about the person, by kind (kinds with nothing are left out)."""
     from ..appointments.models import Appointment

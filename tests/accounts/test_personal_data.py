@@ -257,3 +257,42 @@ def test_deletion_clears_what_staff_wrote_about_the_person_and_keeps_every_figur
         assert session.scalar(select(Rating).where(Rating.ticket_id == done.id)).comment == ""
     result = runner.invoke(args=["hall", "ledger-check"])
     assert result.exit_code == 0 and "comm-a: ok" in result.output
+
+
+def test_every_field_the_page_can_show_has_a_name_in_both_languages(app):
+    from community_hall.accounts.data_labels import FIELDS
+    from community_hall.accounts.personal_data import fields_of
+
+    missing = sorted({f"{kind}.{key}" for kind in KINDS for key in fields_of(kind) if key not in FIELDS})
+    assert missing == []                       # a new column needs a label in data_labels.FIELDS
+    assert "password_hash" not in fields_of("account") and "via_proxy" in fields_of("ticket")
+    with app.test_request_context("/?lang=en"):
+        assert str(FIELDS["resident_phone"]) == "Mobile phone"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_page_names_fields_in_the_readers_language_and_downloads_keep_the_keys(app, menu, auth, client, zh,  # noqa: F811
+                                                                                    lang):
+    import html
+    import re
+
+    from community_hall.accounts.data_labels import FIELDS
+
+    populate(app)
+    auth.login("res-a")
+    page = client.get(f"/account/data?lang={lang}").get_data(as_text=True)
+    shown = [html.unescape(s) for s in re.findall(r"<dt>([^<]*)</dt>", page)]
+    names = {str(label) for label in FIELDS.values()} if lang == "en" else {zh(str(label._args[0]))
+                                                                             for label in FIELDS.values()}
+    assert len(shown) > 100 and PHONE in page
+    assert [key for key in shown if re.fullmatch(r"[a-z0-9_]+", key)] == []          # no raw column name
+    assert {"resident_phone", "id_number", "item_code"}.isdisjoint(shown)
+    phone = "Mobile phone" if lang == "en" else zh("Mobile phone")
+    assert phone in shown and set(shown) - names <= ({"Username", "Name", "Created", "Real name", "Mobile phone",
+                                                      "Address in the community"} if lang == "en" else
+                                                     {zh(s) for s in ("Username", "Name", "Created", "Real name",
+                                                                      "Mobile phone", "Address in the community")})
+    body = client.get("/account/data.json").get_json()
+    ticket = next(c for c in body["communities"] if c["slug"] == "comm-a")["data"]["ticket"][0]
+    assert ticket["resident_phone"] == PHONE and "item_code" in ticket          # the downloads keep the keys
+    assert ",resident_phone," in client.get("/account/data.csv").get_data(as_text=True)
