@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash
 from ..audit import AuditEvent, record, record_apart
 from ..errors import HallError
 from ..floor.models import QueueNumber
+from ..menu.models import ServiceItem
 from ..rosters.models import Leave, Outreach, Shift
 from ..routing.models import Hop, Inquiry, StaffNotification
 from ..tenancy import Community, all_communities, community_session, registry_session, tenancy, utcnow
@@ -267,7 +268,8 @@ def anonymise_inquiry(session: Session, inquiry: Inquiry) -> None:
     """Clear the name, phone and text of the inquiry a ticket came from (its item, times and state stay)."""
     inquiry.resident_name, inquiry.contact_phone = PLACEHOLDER_NAME, ""
     inquiry.text, inquiry.answer = "", _removed(inquiry.answer)
-    if inquiry.item_id is None:          # a topic typed at the window rather than a service's name
+    item = session.get(ServiceItem, inquiry.item_id) if inquiry.item_id else None
+    if item is None or inquiry.topic != item.name:     # a topic typed at the window, not the service's name
         inquiry.topic = REMOVED_TEXT
     for notice in session.scalars(select(StaffNotification).where(StaffNotification.inquiry_id == inquiry.id)):
         params = json.loads(notice.params or "{}")

@@ -296,3 +296,34 @@ def test_the_page_names_fields_in_the_readers_language_and_downloads_keep_the_ke
     ticket = next(c for c in body["communities"] if c["slug"] == "comm-a")["data"]["ticket"][0]
     assert ticket["resident_phone"] == PHONE and "item_code" in ticket          # the downloads keep the keys
     assert ",resident_phone," in client.get("/account/data.csv").get_data(as_text=True)
+
+
+def test_anonymising_a_ticket_clears_the_inquiry_it_came_from_and_the_notices_naming_it(app, menu):  # noqa: F811
+    from community_hall.accounts.personal_data import REMOVED_TEXT, anonymise_ticket
+    from community_hall.routing.models import Inquiry, StaffNotification
+    from community_hall.routing.services import InquiryData, inquiry_to_ticket, log_inquiry
+    from community_hall.window import services
+    from tests.personal_setup import user_id
+
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        staff_id = user_id("staff-a")
+        inquiry = log_inquiry(session, community, staff_id, InquiryData(
+            resident_name="赵咨询", text=f"低保怎么办，回电{PHONE}", contact_phone=PHONE, item_code="SB-001"))
+        inquiry.topic = f"赵咨询 {PHONE} 低保"              # a topic typed over the service's name
+        session.commit()
+        ticket = inquiry_to_ticket(session, community, session.get(Inquiry, inquiry.id), staff_id, "员工a")
+        staff = Actor(staff_id, "员工a", "staff")
+        ticket = services.accept(session, community, ticket, staff, ["身份证"])
+        services.complete(session, ticket, staff, f"赵咨询您好，已办好 {PHONE}")
+        assert any(PHONE in n.params for n in session.scalars(select(StaffNotification)))
+        status = session.get(Inquiry, inquiry.id).status
+
+        assert anonymise_ticket(session, session.get(Ticket, ticket.id)) is True
+        session.commit()
+        assert anonymise_ticket(session, session.get(Ticket, ticket.id)) is False     # counted once
+        session.commit()
+    assert _texts_holding(app, "comm-a", {"赵咨询", PHONE}) == []
+    with app.app_context():
+        found = community_session("comm-a").get(Inquiry, inquiry.id)
+        assert (found.status, found.ticket_id, found.topic, found.text) == (status, ticket.id, REMOVED_TEXT, "")
