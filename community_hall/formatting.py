@@ -29,10 +29,11 @@ def decimal_hours(minutes: int | None) -> str:
 
 def register(app) -> None:
     """Make the filters available to templates."""
-    from .privacy import mask_phone
+    from .privacy import mask_phone, mask_text
     from .window.rules import TRANSITIONS
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_text"] = mask_text
     app.jinja_env.filters["minutes_as_hours"] = decimal_hours
     app.jinja_env.globals["transitions"] = TRANSITIONS

@@ -11,14 +11,20 @@ from community_hall.accounts.models import Profile
 from community_hall.appointments.models import Appointment
 from community_hall.complaints.services import ComplaintData, submit_complaint
 from community_hall.floor.models import ServiceWindow
-from community_hall.privacy import mask_id_number, mask_phone
+from community_hall.privacy import mask_id_number, mask_phone, mask_text
+from community_hall.routing.services import InquiryData, log_inquiry
 from community_hall.tenancy import community_session, get_community
 from community_hall.timebank import volunteers
+from community_hall.window import services as window_services
 from community_hall.window.services import Actor, Submission, submit_ticket
 from tests.menu.conftest import menu  # noqa: F401 - the menu fixture
 from tests.personal_setup import ID_NUMBER, PHONE, populate, user_id
 
 OPEN_NAME, VISIT_NAME, COMPLAINT_NAME, APPLICANT = "赵开放", "钱上门", "孙投诉", "李申请"
+ASKER = "吴咨询"
+SPACED = "138 1234 5678"        # the same mobile number typed in groups
+# What people type into free text: the numbers again, which lists must mask like the fields.
+TYPED = f"请回电{PHONE}（或 {SPACED}），身份证{ID_NUMBER}"
 
 
 @pytest.fixture
@@ -30,13 +36,15 @@ def data(app, menu):  # noqa: F811
         session.get(Profile, made.user_id).phone = PHONE
         session.commit()
         open_ticket = submit_ticket(session, community, Submission(
-            item_code="ZJ-001", resident_name=OPEN_NAME, resident_phone=PHONE, id_number=ID_NUMBER, channel="window"),
-            Actor(None, OPEN_NAME, "resident"))
+            item_code="ZJ-001", resident_name=OPEN_NAME, resident_phone=PHONE, id_number=ID_NUMBER, channel="window",
+            details=TYPED), Actor(None, OPEN_NAME, "resident"))
+        open_ticket = window_services.accept(session, community, open_ticket, Actor(user_id("staff-a"), "员工a", "staff"),
+                                             note=TYPED)
         submit_ticket(session, community, Submission(
             item_code="FL-001", resident_name=VISIT_NAME, resident_phone=PHONE, channel="home_visit",
-            home_address="5-1-101"), Actor(None, VISIT_NAME, "resident"))
+            home_address=f"5-1-101 {PHONE}", details=TYPED), Actor(None, VISIT_NAME, "resident"))
         submit_complaint(session, community, ComplaintData(
-            kind="complaint", resident_name=COMPLAINT_NAME, resident_phone=PHONE, details="窗口态度不好",
+            kind="complaint", resident_name=COMPLAINT_NAME, resident_phone=PHONE, details=f"窗口态度不好 {TYPED}",
             item_code="ZJ-001"),
             Actor(None, COMPLAINT_NAME, "resident"))
         window = session.scalar(select(ServiceWindow))
@@ -46,6 +54,8 @@ def data(app, menu):  # noqa: F811
         volunteers.apply(session, user_id("staff-a"), volunteers.Application(
             real_name=APPLICANT, phone=PHONE, id_number=ID_NUMBER, emergency_name="家人", emergency_phone="13812345670",
             consent=True))
+        log_inquiry(session, community, user_id("staff-a"), InquiryData(
+            resident_name=ASKER, text=TYPED, contact_phone=PHONE, topic=f"低保 {PHONE}"))
         made.open_ticket = open_ticket.number
     return made
 
@@ -64,7 +74,7 @@ MASKED = [
     ("head-a", "/c/comm-a/orders/board", None),
     ("staff-a", "/c/comm-a/orders", None),
     ("staff-a", "/c/comm-a/desk", None),
-    ("staff-a", "/c/comm-a/inquiries", None),
+    ("staff-a", "/c/comm-a/inquiries", ASKER),
     ("head-a", "/c/comm-a/inquiries/escalations", None),
     ("head-a", "/c/comm-a/timebank/teams", None),
     ("head-a", "/c/comm-a/timebank/activities", None),
@@ -110,6 +120,7 @@ def test_lists_and_exports_never_show_a_full_phone_or_id_number(data, auth, clie
     body = _body(response)
     assert PHONE not in body and ID_NUMBER not in body
     assert "13812345670" not in body                   # an emergency contact is a phone too
+    assert SPACED not in body                          # nor a number typed into free text, however grouped
     if marker:
         assert marker in body
 
@@ -129,3 +140,24 @@ def test_the_handler_sees_the_full_number_on_the_ticket_and_others_do_not(data, 
     auth.login("district")
     ticket_page = client.get(f"/c/comm-a/tickets/{data.open_ticket}").get_data(as_text=True)
     assert OPEN_NAME in ticket_page and PHONE not in ticket_page and ID_NUMBER not in ticket_page
+
+
+def test_numbers_typed_into_free_text_are_masked_like_the_fields():
+    assert mask_text(TYPED) == "请回电138****5678（或 138****5678），身份证1101**********1234"
+    assert mask_text("身份证11010119900307123X，电话138-1234-5678。") == "身份证1101**********123X，电话138****5678。"
+    # Longer runs of digits (ticket and order numbers, amounts) and landlines are not phone numbers.
+    for text in ("20261123000138123456789", "订单12345678901234567890", "010-12345678", "", None):
+        assert mask_text(text) == (text or "")
+
+
+def test_lists_show_free_text_masked_and_the_handler_sees_it_in_full(data, auth, client):
+    auth.login("staff-a")
+    inquiries = client.get("/c/comm-a/inquiries").get_data(as_text=True)
+    assert f"低保 {mask_phone(PHONE)}" in inquiries and PHONE not in inquiries
+    ticket_page = client.get(f"/c/comm-a/tickets/{data.open_ticket}").get_data(as_text=True)
+    assert ticket_page.count(PHONE) >= 3 and SPACED in ticket_page     # field, request and timeline note in full
+    auth.logout()
+    auth.login("district")
+    ticket_page = client.get(f"/c/comm-a/tickets/{data.open_ticket}").get_data(as_text=True)
+    assert "请回电138****5678" in ticket_page and ticket_page.count(mask_id_number(ID_NUMBER)) >= 3
+    assert PHONE not in ticket_page and SPACED not in ticket_page and ID_NUMBER not in ticket_page

@@ -13,6 +13,7 @@ from ..htmx import render
 from ..tenancy import community_session
 from . import personal_data, retention
 from .data_forms import DeleteForm, RetentionForm
+from .data_labels import field_label
 from .policy import requires, requires_login
 
 bp = Blueprint("privacy", __name__)
@@ -29,7 +30,7 @@ def _download(body: str, mimetype: str, extension: str) -> Response:
 def data():
     """What the site holds about the signed-in person, with the download links and the deletion link."""
     collected = personal_data.collect(current_user)
-    return render("accounts/data.html", data=collected, kind_label=kind_label)
+    return render("accounts/data.html", data=collected, kind_label=kind_label, field_label=field_label)
 
 
 @bp.route("/account/data.json")

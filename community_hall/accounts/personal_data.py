@@ -19,8 +19,9 @@ from werkzeug.security import check_password_hash
 from ..audit import AuditEvent, record, record_apart
 from ..errors import HallError
 from ..floor.models import QueueNumber
+from ..menu.models import ServiceItem
 from ..rosters.models import Leave, Outreach, Shift
-from ..routing.models import StaffNotification
+from ..routing.models import Hop, Inquiry, StaffNotification
 from ..tenancy import Community, all_communities, community_session, registry_session, tenancy, utcnow
 from ..timebank.activity_models import ActivitySignup
 from ..timebank.certificate_models import Certificate, CertificateRequest
@@ -28,11 +29,17 @@ from ..timebank.ledger_models import LedgerAccount, LedgerEntry, LedgerMovement,
 from ..timebank.order_models import FamilyGrant, Order, OrderEvent, PoolEligible
 from ..timebank.volunteer_models import Volunteer
 from ..window.models import OPEN_STATES, Ticket, TicketEvent
-from ..window.ratings_models import Notification, Rating
+from ..window.ratings_models import FollowUp, Notification, Rating
 from .models import Membership, Profile, User
 
 # Stored in place of a person's details; data, not UI text, so one fixed form in the community's language.
 PLACEHOLDER_NAME = "已匿名"
+# Stored in place of free text others wrote about the person's matters (replies, reasons, notes), which may quote
+# them; a fixed marker rather than nothing, so a reader sees there was a reply. Data too: one fixed form.
+REMOVED_TEXT = "（已删除）"
+# Timeline notes that are data rather than free text: a rating's "4/5"; an order's ticket number, volunteer, rating.
+DATA_NOTES = frozenset({"rate"})
+DATA_ORDER_NOTES = frozenset({"from_ticket", "claim", "dispatch", "confirm", "confirm_proxy"})
 STAFF_ROLES = ("staff", "head", "district")
 OPEN_ORDER_STATES = ("open", "dispatched", "accepted", "done")
 KINDS = ("account", "membership", "profile", "ticket", "ticket_event", "appointment", "home_visit", "queue_number",
@@ -58,6 +65,34 @@ def _ticket_ids(session: Session, user_id: int) -> list[int]:
 
     Not the tickets staff typed in for others (the submitting actor): those are the residents' data, not theirs."""
     return list(session.scalars(select(Ticket.id).where(Ticket.resident_user_id == user_id).order_by(Ticket.id)))
+
+
+# Keys collect() adds to a kind's columns, and the columns it leaves out.
+EXTRA_FIELDS = {"ticket": ("via_proxy",), "ledger_account": ("balance_minutes",), "membership": ("community",),
+                "ledger_entry": ("kind", "reason", "reference", "created_at")}
+LEFT_OUT = {"account": ("password_hash",)}
+
+
+def kind_models() -> dict:
+    """The model each kind of record is a row of."""
+    from ..appointments.models import Appointment
+    from ..complaints.models import Complaint
+    from ..visits.models import HomeVisit
+
+    return {"account": User, "membership": Membership, "profile": Profile, "ticket": Ticket,
+            "ticket_event": TicketEvent, "appointment": Appointment, "home_visit": HomeVisit,
+            "queue_number": QueueNumber, "complaint": Complaint, "rating": Rating, "notification": Notification,
+            "volunteer": Volunteer, "ledger_account": LedgerAccount, "ledger_entry": LedgerEntry,
+            "ledger_transfer": LedgerTransfer, "certificate": Certificate, "certificate_request": CertificateRequest,
+            "activity_signup": ActivitySignup, "order": Order, "order_event": OrderEvent, "family_grant": FamilyGrant,
+            "pool_eligible": PoolEligible, "shift": Shift, "leave": Leave, "outreach": Outreach,
+            "staff_notification": StaffNotification, "audit_event": AuditEvent}
+
+
+def fields_of(kind: str) -> list[str]:
+    """Every key a record of the kind can have in the collected data."""
+    columns = [attr.key for attr in inspect(kind_models()[kind]).column_attrs]
+    return [k for k in columns if k not in LEFT_OUT.get(kind, ())] + list(EXTRA_FIELDS.get(kind, ()))
 
 
 def collect_community(session: Session, user_id: int) -> dict[str, list[dict]]:
@@ -178,31 +213,78 @@ def record_export(user: User, data: dict, fmt: str) -> None:
 
 
 # --- anonymising -----------------------------------------------------------------------------------------------
+def _removed(text: str | None) -> str:
+    """The marker in place of free text someone wrote about the person's matter ("" stays "")."""
+    return REMOVED_TEXT if text else ""
+
+
 def anonymise_ticket(session: Session, ticket: Ticket) -> bool:
-    """Replace a ticket's personal fields by placeholders (its state, times, item and rating stay); False if done."""
+    """Replace a ticket's personal fields and free text by placeholders, on the ticket and every row about it
+    (timeline, rating, follow-up, complaint, visit, hand-overs, the inquiry it came from, orders, messages).
+
+    Its state, times, item, rating levels and scores stay. True the first time (False if it was already done):
+    the free text is cleared on every call, so a ticket anonymised by an earlier version gets it cleared too."""
     from ..complaints.models import Complaint
     from ..visits.models import HomeVisit
 
-    if ticket.resident_name == PLACEHOLDER_NAME and not ticket.resident_phone:
-        return False
-    old_names = {n for n in (ticket.resident_name, ticket.proxy_name) if n}
+    first = not (ticket.resident_name == PLACEHOLDER_NAME and not ticket.resident_phone)
+    old_names = {n for n in (ticket.resident_name, ticket.proxy_name) if n and n != PLACEHOLDER_NAME}
     ticket.resident_name, ticket.resident_phone, ticket.id_number = PLACEHOLDER_NAME, "", ""
     ticket.home_address, ticket.details = "", ""
     if ticket.proxy_name:
         ticket.proxy_name, ticket.proxy_relation = PLACEHOLDER_NAME, ""
-    for event in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                           TicketEvent.actor_name.in_(old_names))):
-        event.actor_name = PLACEHOLDER_NAME
+    # What staff wrote back may quote the resident (a name, a phone to call back): only the marker stays.
+    ticket.reply, ticket.decline_reason = _removed(ticket.reply), _removed(ticket.decline_reason)
+    ticket.missing_materials = _removed(ticket.missing_materials)
+    for event in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)):
+        if event.actor_name in old_names:
+            event.actor_name = PLACEHOLDER_NAME
+        if event.action not in DATA_NOTES:
+            event.note = _removed(event.note)
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
     if rating is not None:
         rating.comment = ""
+    for followup in session.scalars(select(FollowUp).where(FollowUp.ticket_id == ticket.id)):
+        followup.contact_note, followup.verify_note = _removed(followup.contact_note), _removed(followup.verify_note)
+        followup.rectify_note, followup.reply = _removed(followup.rectify_note), _removed(followup.reply)
     complaint = session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
     if complaint is not None:
         complaint.where_tried = ""
     visit = session.scalar(select(HomeVisit).where(HomeVisit.ticket_id == ticket.id))
     if visit is not None:
         anonymise_visit(visit)
-    return True
+    for hop in session.scalars(select(Hop).where(Hop.ticket_id == ticket.id)):
+        hop.reason = _removed(hop.reason)
+    for inquiry in session.scalars(select(Inquiry).where(Inquiry.ticket_id == ticket.id)):
+        anonymise_inquiry(session, inquiry)
+    for order in session.scalars(select(Order).where(Order.ticket_id == ticket.id)):
+        anonymise_order(session, order)
+    for note in session.scalars(select(Notification).where(Notification.ticket_id == ticket.id)):
+        session.delete(note)      # a message quotes the reply; only ever meant for the person, no figure counts it
+    return first
+
+
+def anonymise_inquiry(session: Session, inquiry: Inquiry) -> None:
+    """Clear the name, phone and text of the inquiry a ticket came from (its item, times and state stay)."""
+    inquiry.resident_name, inquiry.contact_phone = PLACEHOLDER_NAME, ""
+    inquiry.text, inquiry.answer = "", _removed(inquiry.answer)
+    item = session.get(ServiceItem, inquiry.item_id) if inquiry.item_id else None
+    if item is None or inquiry.topic != item.name:     # a topic typed at the window, not the service's name
+        inquiry.topic = REMOVED_TEXT
+    for notice in session.scalars(select(StaffNotification).where(StaffNotification.inquiry_id == inquiry.id)):
+        params = json.loads(notice.params or "{}")
+        if "matter" in params:          # "#<id> <topic>", see routing.notify_staff
+            params["matter"] = f"#{inquiry.id} {inquiry.topic}"
+            notice.params = json.dumps(params, ensure_ascii=False)
+
+
+def anonymise_order(session: Session, order: Order) -> None:
+    """Clear an order's name, phone, address and notes, and the notes of its timeline (state, hours, rating stay)."""
+    order.resident_name, order.phone, order.address, order.note, order.comment = PLACEHOLDER_NAME, "", "", "", ""
+    order.done_note = _removed(order.done_note)
+    for event in session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)):
+        if event.action not in DATA_ORDER_NOTES:
+            event.note = _removed(event.note)
 
 
 def anonymise_visit(visit) -> bool:
@@ -268,14 +350,16 @@ def anonymise_person(session: Session, user_id: int) -> int:
     for volunteer in session.scalars(select(Volunteer).where(Volunteer.user_id == user_id)):
         volunteer.real_name, volunteer.phone, volunteer.id_number = PLACEHOLDER_NAME, "", ""
         volunteer.emergency_name, volunteer.emergency_phone, volunteer.skills_other = PLACEHOLDER_NAME, "", ""
+        volunteer.decline_reason = _removed(volunteer.decline_reason)
         changed += 1
         for certificate in session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer.id)):
             certificate.volunteer_name, certificate.masked_id_number = PLACEHOLDER_NAME, ""
+            certificate.revoke_reason = _removed(certificate.revoke_reason)
     # The ledger keeps every account, movement and entry (so it stays balanced); only the names shown go.
     for movement in session.scalars(select(LedgerMovement).where(LedgerMovement.actor_user_id == user_id)):
         movement.actor_name = PLACEHOLDER_NAME
     for order in session.scalars(select(Order).where(Order.resident_user_id == user_id)):
-        order.resident_name, order.phone, order.address, order.note, order.comment = PLACEHOLDER_NAME, "", "", "", ""
+        anonymise_order(session, order)
         changed += 1
     for order in session.scalars(select(Order).where(Order.placed_by_user_id == user_id)):
         order.placed_by_name = PLACEHOLDER_NAME

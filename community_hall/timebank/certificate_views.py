@@ -20,6 +20,7 @@ from ..errors import HallError, copy_error
 from ..extensions import limiter
 from ..formatting import decimal_hours, localtime
 from ..htmx import render
+from ..privacy import mask_text
 from ..qr import qr_svg
 from ..tenancy import community_session, registry_session, tenancy, utcnow
 from . import certificates as services
@@ -183,7 +184,8 @@ def ledger_csv(slug):
         name = names.get(line.user_id, "") if line.user_id is not None else str(ACCOUNT_LABELS.get(line.account, ""))
         writer.writerow([line.movement_id, localtime(line.at, "%Y-%m-%d %H:%M:%S"),
                          str(KIND_LABELS.get(line.kind, line.kind)), line.account, _cell(name), line.amount,
-                         decimal_hours(line.amount), _cell(line.reference), _cell(line.reason), _cell(line.actor)])
+                         decimal_hours(line.amount), _cell(mask_text(line.reference)), _cell(mask_text(line.reason)),
+                         _cell(line.actor)])
     span = f"{form.date_from.data or '…'}..{form.date_to.data or '…'}"
     # A transaction of its own: the export only read, and on SQLite a reader cannot take the write lock later.
     audit.record_apart(tenancy().community_engine(slug), current_user.id, "timebank.ledger_export",

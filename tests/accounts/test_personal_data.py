@@ -173,3 +173,157 @@ def test_deletion_is_refused_while_a_ticket_is_open_and_for_staff(app, menu, sub
     with app.app_context():
         assert registry_session().query(User).filter_by(is_active=False).count() == 0
         assert community_session("comm-a").scalar(select(Ticket).where(Ticket.resident_user_id == uid)).resident_phone
+
+
+def _texts_holding(app, slug: str, needles: set[str]) -> list[str]:
+    """Every (table.column) of a community's database, audit log aside, whose text holds one of the needles."""
+    import sqlalchemy as sa
+
+    from community_hall.tenancy import CommunityBase
+
+    found = []
+    with app.app_context():
+        session = community_session(slug)
+        session.expire_all()
+        for table in CommunityBase.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+            if table.name == "audit_log" or not columns:
+                continue
+            for row in session.execute(select(*columns)):
+                found += [f"{table.name}.{c.name}: {v}" for c, v in zip(columns, row, strict=True)
+                          if v and any(n in v for n in needles)]
+    return found
+
+
+def _statistics(app) -> list:
+    """What figures read besides tickets: rating levels and scores, follow-up stages and times, visits."""
+    from community_hall.visits.models import HomeVisit
+    from community_hall.window.ratings_models import FollowUp
+
+    with app.app_context():
+        session = community_session("comm-a")
+        session.expire_all()
+        return [[(r.ticket_id, r.level, r.scores, r.channel) for r in session.scalars(select(Rating).order_by(Rating.id))],
+                [(f.ticket_id, f.status, f.justified, f.contacted_at, f.closed_at)
+                 for f in session.scalars(select(FollowUp).order_by(FollowUp.id))],
+                [(v.ticket_id, v.outcome, v.visited_at) for v in session.scalars(select(HomeVisit))],
+                session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))]
+
+
+def test_deletion_clears_what_staff_wrote_about_the_person_and_keeps_every_figure(app, menu, auth, client,  # noqa: F811
+                                                                                   runner):
+    from community_hall.window import ratings, services
+    from community_hall.window.ratings_models import FollowUp
+    from tests.personal_setup import user_id
+
+    data = populate(app)
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        profile_phone = session.get(Profile, data.user_id).phone
+        staff = Actor(user_id("staff-a"), "员工a", "staff")
+        me = Actor(data.user_id, "居民甲", "resident")
+        sub = Submission(item_code="SB-001", resident_name="居民甲", resident_phone=PHONE, resident_user_id=data.user_id,
+                         id_number=ID_NUMBER, details=f"请打{PHONE}")
+        ticket = submit_ticket(session, community, sub, me)
+        ticket = services.accept(session, community, ticket, staff, ["身份证"], note=f"已电话联系 {PHONE}")
+        ticket = services.start(session, ticket, staff, note=f"居民甲 身份证{ID_NUMBER}")
+        ticket = services.complete(session, ticket, staff, f"居民甲您好，已办结。有问题请回电 {PHONE}")
+        ratings.rate_ticket(session, ticket, 1, [1, 2, 1], f"太慢了 {PHONE}", "offline", "resident", actor=me)
+        followup = session.scalar(select(FollowUp).where(FollowUp.ticket_id == ticket.id))
+        for step in ("contact", "verify", "rectify", "close"):
+            followup = ratings.follow_up_step(session, followup, step, f"回访居民甲（{PHONE}）", staff,
+                                              justified=True if step == "verify" else None)
+        declined = submit_ticket(session, community, Submission(
+            item_code="SB-001", resident_name="居民甲", resident_phone=PHONE, resident_user_id=data.user_id), me)
+        services.decline(session, declined, staff, f"居民甲 {ID_NUMBER} 不符合条件")
+        numbers = (ticket.number, declined.number)
+    needles = {"居民甲", "居民a", PHONE, ID_NUMBER, profile_phone}
+    assert len(_texts_holding(app, "comm-a", needles)) > 10        # the scan sees the data before
+    figures, statistics, before = ticket_figures(app), _statistics(app), _snapshot(app, data.user_id)
+
+    auth.login("res-a")
+    assert auth.post("/account/delete", {"password": "password123"}).status_code == 302
+    assert _texts_holding(app, "comm-a", needles) == []
+    assert ticket_figures(app) == figures and _snapshot(app, data.user_id) == before
+    after = _statistics(app)
+    assert after[:3] == statistics[:3] and after[3] > statistics[3]  # and the audit log only grew
+    with app.app_context():
+        session = community_session("comm-a")
+        done, no = (session.scalar(select(Ticket).where(Ticket.number == n)) for n in numbers)
+        assert (done.status, done.reply, no.status, no.decline_reason) == ("done", "（已删除）", "declined", "（已删除）")
+        notes = {e.action: e.note for e in done.events}
+        assert notes["accept"] == notes["complete"] == "（已删除）" and notes["rate"] == "1/5"
+        assert session.scalar(select(FollowUp).where(FollowUp.ticket_id == done.id)).reply == "（已删除）"
+        assert session.scalar(select(Rating).where(Rating.ticket_id == done.id)).comment == ""
+    result = runner.invoke(args=["hall", "ledger-check"])
+    assert result.exit_code == 0 and "comm-a: ok" in result.output
+
+
+def test_every_field_the_page_can_show_has_a_name_in_both_languages(app):
+    from community_hall.accounts.data_labels import FIELDS
+    from community_hall.accounts.personal_data import fields_of
+
+    missing = sorted({f"{kind}.{key}" for kind in KINDS for key in fields_of(kind) if key not in FIELDS})
+    assert missing == []                       # a new column needs a label in data_labels.FIELDS
+    assert "password_hash" not in fields_of("account") and "via_proxy" in fields_of("ticket")
+    with app.test_request_context("/?lang=en"):
+        assert str(FIELDS["resident_phone"]) == "Mobile phone"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_page_names_fields_in_the_readers_language_and_downloads_keep_the_keys(app, menu, auth, client, zh,  # noqa: F811
+                                                                                    lang):
+    import html
+    import re
+
+    from community_hall.accounts.data_labels import FIELDS
+
+    populate(app)
+    auth.login("res-a")
+    page = client.get(f"/account/data?lang={lang}").get_data(as_text=True)
+    shown = [html.unescape(s) for s in re.findall(r"<dt>([^<]*)</dt>", page)]
+    names = {str(label) for label in FIELDS.values()} if lang == "en" else {zh(str(label._args[0]))
+                                                                             for label in FIELDS.values()}
+    assert len(shown) > 100 and PHONE in page
+    assert [key for key in shown if re.fullmatch(r"[a-z0-9_]+", key)] == []          # no raw column name
+    assert {"resident_phone", "id_number", "item_code"}.isdisjoint(shown)
+    phone = "Mobile phone" if lang == "en" else zh("Mobile phone")
+    assert phone in shown and set(shown) - names <= ({"Username", "Name", "Created", "Real name", "Mobile phone",
+                                                      "Address in the community"} if lang == "en" else
+                                                     {zh(s) for s in ("Username", "Name", "Created", "Real name",
+                                                                      "Mobile phone", "Address in the community")})
+    body = client.get("/account/data.json").get_json()
+    ticket = next(c for c in body["communities"] if c["slug"] == "comm-a")["data"]["ticket"][0]
+    assert ticket["resident_phone"] == PHONE and "item_code" in ticket          # the downloads keep the keys
+    assert ",resident_phone," in client.get("/account/data.csv").get_data(as_text=True)
+
+
+def test_anonymising_a_ticket_clears_the_inquiry_it_came_from_and_the_notices_naming_it(app, menu):  # noqa: F811
+    from community_hall.accounts.personal_data import REMOVED_TEXT, anonymise_ticket
+    from community_hall.routing.models import Inquiry, StaffNotification
+    from community_hall.routing.services import InquiryData, inquiry_to_ticket, log_inquiry
+    from community_hall.window import services
+    from tests.personal_setup import user_id
+
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        staff_id = user_id("staff-a")
+        inquiry = log_inquiry(session, community, staff_id, InquiryData(
+            resident_name="赵咨询", text=f"低保怎么办，回电{PHONE}", contact_phone=PHONE, item_code="SB-001"))
+        inquiry.topic = f"赵咨询 {PHONE} 低保"              # a topic typed over the service's name
+        session.commit()
+        ticket = inquiry_to_ticket(session, community, session.get(Inquiry, inquiry.id), staff_id, "员工a")
+        staff = Actor(staff_id, "员工a", "staff")
+        ticket = services.accept(session, community, ticket, staff, ["身份证"])
+        services.complete(session, ticket, staff, f"赵咨询您好，已办好 {PHONE}")
+        assert any(PHONE in n.params for n in session.scalars(select(StaffNotification)))
+        status = session.get(Inquiry, inquiry.id).status
+
+        assert anonymise_ticket(session, session.get(Ticket, ticket.id)) is True
+        session.commit()
+        assert anonymise_ticket(session, session.get(Ticket, ticket.id)) is False     # counted once
+        session.commit()
+    assert _texts_holding(app, "comm-a", {"赵咨询", PHONE}) == []
+    with app.app_context():
+        found = community_session("comm-a").get(Inquiry, inquiry.id)
+        assert (found.status, found.ticket_id, found.topic, found.text) == (status, ticket.id, REMOVED_TEXT, "")
