@@ -57,6 +57,13 @@ def _touched(session: Session) -> set[str]:
     return session.info.setdefault("touched_tables", set())
 
 
+def pending_writes(session: Session) -> set[str]:
+    """The watched tables this session has written (or holds unflushed changes to) since its last commit."""
+    unflushed = {_community_table(getattr(obj, "__table__", None))
+                 for obj in (*session.new, *session.dirty, *session.deleted)}
+    return (set(session.info.get("touched_tables", ())) | unflushed) - {None}
+
+
 @event.listens_for(Session, "before_flush")
 def _note_flushed(session, _flush_context, _instances):
     """Remember which community tables this flush writes."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -48,8 +49,9 @@ def data(app, menu):  # noqa: F811
             item_code="ZJ-001"),
             Actor(None, COMPLAINT_NAME, "resident"))
         window = session.scalar(select(ServiceWindow))
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()     # the community's day, which the page shows
         session.add(Appointment(code="TODAY1", item_code="ZJ-001", item_name="开具居住证明", window_id=window.id,
-                                day=date.today(), start="09:00", end="09:30", name="周预约", phone=PHONE))
+                                day=today, start="09:00", end="09:30", name="周预约", phone=PHONE))
         session.commit()
         volunteers.apply(session, user_id("staff-a"), volunteers.Application(
             real_name=APPLICANT, phone=PHONE, id_number=ID_NUMBER, emergency_name="家人", emergency_phone="13812345670",

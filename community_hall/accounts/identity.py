@@ -8,36 +8,31 @@ version than the user's is not signed in (see session_user), which is how a pass
 
 from __future__ import annotations
 
-import time
-
-from flask import current_app, has_app_context, session
+from flask import has_app_context, session
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..kept import kept, store
 from ..tenancy import registry_session
 from .models import Membership, User
 
 SECONDS = 5.0
 SESSION_KEY = "_sv"
+CACHE = "identity_cache"
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("identity_cache", {})
-
-
-def active_user(user_id: int) -> User | None:
-    """The active user with this id (a detached, read-only row), or None."""
-    key = ("user", user_id)
-    found = _cache().get(key)
-    if found is not None and time.monotonic() - found[0] < SECONDS:
-        return found[1]
+def _load_user(user_id: int) -> User | None:
     user = registry_session().get(User, user_id)
     if user is not None:
         registry_session().expunge(user)
         if not user.is_active:
             user = None
-    _cache()[key] = (time.monotonic(), user)
     return user
+
+
+def active_user(user_id: int) -> User | None:
+    """The active user with this id (a detached, read-only row), or None."""
+    return kept(CACHE, ("user", user_id), SECONDS, lambda: _load_user(user_id))
 
 
 def session_user(user_id: int) -> User | None:
@@ -51,28 +46,15 @@ def session_user(user_id: int) -> User | None:
 
 def roles(user_id: int, community_id: int) -> frozenset[str]:
     """The roles the user holds in the community."""
-    key = ("roles", user_id, community_id)
-    found = _cache().get(key)
-    if found is not None and time.monotonic() - found[0] < SECONDS:
-        return found[1]
-    held = frozenset(registry_session().scalars(select(Membership.role).where(
-        Membership.user_id == user_id, Membership.community_id == community_id)))
-    if len(_cache()) > 10_000:     # bounded: a worker's users are few, but never let it grow without end
-        _cache().clear()
-    _cache()[key] = (time.monotonic(), held)
-    return held
+    return kept(CACHE, ("roles", user_id, community_id), SECONDS, lambda: frozenset(registry_session().scalars(
+        select(Membership.role).where(Membership.user_id == user_id, Membership.community_id == community_id))))
 
 
 def first_head(community_id: int) -> int | None:
     """The user id of the community's first station head (the fallback of every post), or None."""
-    key = ("head", community_id)
-    found = _cache().get(key)
-    if found is not None and time.monotonic() - found[0] < SECONDS:
-        return found[1]
-    head = registry_session().scalar(select(Membership.user_id).where(
-        Membership.community_id == community_id, Membership.role == "head").order_by(Membership.id).limit(1))
-    _cache()[key] = (time.monotonic(), head)
-    return head
+    return kept(CACHE, ("head", community_id), SECONDS, lambda: registry_session().scalar(
+        select(Membership.user_id).where(Membership.community_id == community_id, Membership.role == "head")
+        .order_by(Membership.id).limit(1)))
 
 
 @event.listens_for(Session, "before_flush")
@@ -80,7 +62,7 @@ def _forget(session, _context, _instances):
     """A user or membership written in this process is read afresh by the next request."""
     if has_app_context() and any(isinstance(obj, User | Membership)
                                  for obj in (*session.new, *session.dirty, *session.deleted)):
-        _cache().clear()
+        store(CACHE).clear()
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -90,4 +72,4 @@ def _forget_bulk(state):
     if (state.is_insert or state.is_update or state.is_delete) \
             and getattr(table, "name", None) in ("users", "memberships") \
             and has_app_context():
-        _cache().clear()
+        store(CACHE).clear()

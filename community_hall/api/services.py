@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..communities.models import Station
 from ..errors import HallError
+from ..kept import kept, store
 from ..menu.models import ServiceItem
 from ..menu.services import item_by_code, menu_by_category
 from ..pagecache import stamps, watch
@@ -98,24 +98,18 @@ def create_api_key(community: Community, name: str) -> tuple[ApiKey, str]:
     return api_key, key
 
 
-def _key_cache() -> dict:
-    return current_app.extensions.setdefault("api_key_cache", {})
+KEY_CACHE = "api_key_cache"
 
 
 def _live_key(digest: str) -> ApiKey | None:
     # Read on every write: kept per worker for KEY_SECONDS (a revocation made in this process is seen at once,
     # in another worker within that bound). Only found keys are kept, so guessing cannot fill the cache.
-    found = _key_cache().get(digest)
-    if found is not None and time.monotonic() - found[0] < KEY_SECONDS:
-        return found[1]
-    session = registry_session()
-    api_key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
-    if api_key is not None:
-        session.expunge(api_key)
-        if len(_key_cache()) > 1_000:
-            _key_cache().clear()
-        _key_cache()[digest] = (time.monotonic(), api_key)
-    return api_key
+    def load() -> ApiKey | None:
+        api_key = registry_session().scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+        if api_key is not None:
+            registry_session().expunge(api_key)
+        return api_key
+    return kept(KEY_CACHE, digest, KEY_SECONDS, load, bound=1_000, keep=lambda api_key: api_key is not None)
 
 
 def check_api_key(community: Community, key: str | None) -> ApiKey | None:
@@ -135,7 +129,7 @@ def revoke_api_key(api_key: ApiKey) -> None:
     """Stop a key from working (it stays listed, marked revoked)."""
     api_key.revoked = True
     registry_session().commit()
-    _key_cache().clear()
+    store(KEY_CACHE).clear()
 
 
 # --- jurisdictions -----------------------------------------------------------------------------------------------
@@ -180,13 +174,22 @@ def service_list(session: Session) -> list[dict]:
     } for category, items in menu_by_category(session, published_only=True) for item in items]
 
 
-def _published_item(session: Session, code: str | None) -> ServiceItem:
+def _service_code(code: str | None) -> str:
     code = (code or "").strip()
     if not code:
         raise ApiError(400, "缺少 service_code。")
+    return code
+
+
+def _unknown_code(code: str) -> ApiError:
+    return ApiError(404, f"未找到 service_code：{code[:40]}")
+
+
+def _published_item(session: Session, code: str | None) -> ServiceItem:
+    code = _service_code(code)
     item = item_by_code(session, code, published_only=True)
     if item is None:
-        raise ApiError(404, f"未找到 service_code：{code[:40]}")
+        raise _unknown_code(code)
     return item
 
 
@@ -304,9 +307,7 @@ MENU_TABLES = watch("menu_categories", "service_items", "service_materials")
 def _published_facts(session: Session, community: Community, code: str | None) -> PublishedItem:
     # Every write looked its item up with two eager-loaded queries (a third of its time); the menu changes
     # rarely, and its write stamps (pagecache) say when it did, in any worker.
-    code = (code or "").strip()
-    if not code:
-        raise ApiError(400, "缺少 service_code。")
+    code = _service_code(code)
     stamp = tuple(stamps(community.slug).get(table, 0) for table in MENU_TABLES)
     cache = current_app.extensions.setdefault("published_items", {})
     found = cache.get(community.slug)
@@ -318,7 +319,7 @@ def _published_facts(session: Session, community: Community, code: str | None) -
         found = cache[community.slug] = (stamp, items)
     item = found[1].get(code.upper())
     if item is None:
-        raise ApiError(404, f"未找到 service_code：{code[:40]}")
+        raise _unknown_code(code)
     return item
 
 

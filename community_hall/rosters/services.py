@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..audit import record
 from ..errors import HallError
-from ..pagecache import CacheStamp, watch
+from ..pagecache import CacheStamp, pending_writes, watch
 from ..tenancy import Community, CommunityBase, registry_session, utcnow
 from . import duty
 from .models import SHIFT_KINDS, Leave, Outreach, Post, Shift, ShiftSwap
@@ -71,10 +71,7 @@ _STAMPS = CacheStamp.__table__
 def _roster_stamp(session: Session) -> tuple | None:
     """The roster tables' write stamps as this transaction sees them; None when it has roster writes pending
     (the stamps are bumped at commit, so they would not show them yet)."""
-    pending = session.info.get("touched_tables", set())
-    if pending.intersection(ROSTER_TABLES) or any(
-            getattr(obj, "__tablename__", None) in ROSTER_TABLES
-            for obj in (*session.new, *session.dirty, *session.deleted)):
+    if pending_writes(session).intersection(ROSTER_TABLES):
         return None
     rows = session.connection().execute(
         select(_STAMPS.c.tag, _STAMPS.c.version).where(_STAMPS.c.tag.in_(ROSTER_TABLES))).all()

@@ -440,7 +440,8 @@ def escalate_overdue(session: Session, community: Community, now: datetime | Non
     if not late:
         return []
     head = head_of(community)
-    if head is not None and load_roster(session, community, now, now + duty.HORIZON).away_reason(head, now) \
+    # A one-hour window answers "is the head away now" (the 14-day horizon is for choosing a receiver).
+    if head is not None and load_roster(session, community, now, now + timedelta(hours=1)).away_reason(head, now) \
             in ("leave", "out"):
         # Escalating now would hand the work to someone away; the late hand-overs wait for the head's return
         # and stay with their receiver meanwhile (whose own leave passes them on, see pass_on_leave).
