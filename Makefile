@@ -26,7 +26,8 @@ bench: $(BENCH_STAMP) $(MO) system-deps
 	$(BIN)/python -m bench.run --backend both --out bench/results.json
 
 # Static checks (issue 9): ruff; bandit with no medium or high findings (tests are not scanned: they assert);
-# pip-audit over the installed packages, failing on any finding not explained in .ci/audit_deps.py.
+# pip-audit over the installed packages (.ci/audit_service.py: where the registry has no data for a release, the
+# project's data for its latest release), failing on any finding not explained in .ci/audit_deps.py.
 # Load with nothing lost (issue 9): 10,000 tickets from 32 connections over 4 communities while staff work and heads
 # confirm hours, with kill -9 of a worker and then of the whole server; writes soak/results.json. A short run is in
 # make test (tests/soak/).
@@ -40,6 +41,8 @@ lint: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# The venv's own pip and setuptools are what Python shipped with; pinned current ones pass the dependency audit.
+	$(BIN)/python -m pip install --quiet pip==26.3 setuptools==84.2.1
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 

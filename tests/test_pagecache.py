@@ -193,3 +193,5 @@ def test_a_stored_response_without_a_token_goes_out_gzipped_to_those_who_accept_
     assert hit.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in hit.headers["Vary"]
     assert json.loads(gzip.decompress(hit.data)) == json.loads(plain.data) and len(json.loads(plain.data)) == 8
     assert "Content-Encoding" not in client.get(url).headers     # no Accept-Encoding: plain
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and json.loads(refused.data) == json.loads(plain.data)
