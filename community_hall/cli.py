@@ -433,7 +433,9 @@ def transfer_recover_cmd(slug, roll_back):
 @click.option("--community", "slug", default=None, help="Community slug (default: every community)")
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised")
 def retention_sweep_cmd(slug, dry_run):
-    """Anonymise personal details of finished records older than each community's retention periods."""
+    """Anonymise personal details of finished records older than each community's retention periods, and finish
+    account deletions cut short (those need every community, so only a sweep of the whole site does them)."""
+    from .accounts.personal_data import finish_pending_deletions, pending_deletions
     from .accounts.retention import sweep
     from .tenancy import community_session
 
@@ -443,3 +445,9 @@ def retention_sweep_cmd(slug, dry_run):
         result = sweep(community_session(community.slug), dry_run=dry_run)
         counts = ", ".join(f"{kind} {count}" for kind, count in result.counts.items())
         click.echo(f"{community.slug}: {verb} {result.total} ({counts})")
+    pending = pending_deletions()
+    if pending and (slug or dry_run):
+        click.echo(f"account deletions cut short: {len(pending)} (a sweep of the whole site finishes them)")
+    elif pending:
+        finished = finish_pending_deletions()
+        click.echo(f"account deletions cut short, finished: {len(finished)} (users {', '.join(map(str, finished))})")

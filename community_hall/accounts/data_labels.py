@@ -56,6 +56,7 @@ FIELDS = {
     "decided_by": _l("Decided by (user id)"),
     "decision_note": _l("Decision note"),
     "decline_reason": _l("Reason for declining"),
+    "deleting_since": _l("Deletion started"),
     "detail": _l("Detail"),
     "details": _l("Request"),
     "direction": _l("Direction"),

@@ -27,6 +27,8 @@ class User(UserMixin, RegistryBase):
     # Raised to end every session of this user (password change, role granted or removed): see identity.py.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set while the account's deletion goes through the communities one by one (personal_data.delete_account).
+    deleting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(RegistryBase):

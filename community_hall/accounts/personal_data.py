@@ -348,6 +348,12 @@ def anonymise_person(session: Session, user_id: int) -> int:
         session.delete(note)      # messages only ever meant for the person; no figure counts them
         changed += 1
     for volunteer in session.scalars(select(Volunteer).where(Volunteer.user_id == user_id)):
+        if volunteer.number:    # a dispatch note names the volunteer ("<number> <name>", orders.dispatch)
+            for event in session.scalars(select(OrderEvent).where(
+                    OrderEvent.action == "dispatch", OrderEvent.note == f"{volunteer.number} {volunteer.real_name}")):
+                event.note = f"{volunteer.number} {PLACEHOLDER_NAME}"
+        for order in session.scalars(select(Order).where(Order.volunteer_id == volunteer.id)):
+            order.done_note = _removed(order.done_note)     # what they wrote on finishing someone else's order
         volunteer.real_name, volunteer.phone, volunteer.id_number = PLACEHOLDER_NAME, "", ""
         volunteer.emergency_name, volunteer.emergency_phone, volunteer.skills_other = PLACEHOLDER_NAME, "", ""
         volunteer.decline_reason = _removed(volunteer.decline_reason)
@@ -358,6 +364,12 @@ def anonymise_person(session: Session, user_id: int) -> int:
     # The ledger keeps every account, movement and entry (so it stays balanced); only the names shown go.
     for movement in session.scalars(select(LedgerMovement).where(LedgerMovement.actor_user_id == user_id)):
         movement.actor_name = PLACEHOLDER_NAME
+    # A reversal's reason is typed by the head and may name the person whose hours it moved; amounts stay.
+    moved = select(LedgerEntry.movement_id).where(LedgerEntry.account.in_(
+        select(LedgerAccount.account).where(LedgerAccount.user_id == user_id)))
+    for movement in session.scalars(select(LedgerMovement).where(LedgerMovement.id.in_(moved),
+                                                                 LedgerMovement.kind == "reverse")):
+        movement.reason = _removed(movement.reason)
     for order in session.scalars(select(Order).where(Order.resident_user_id == user_id)):
         anonymise_order(session, order)
         changed += 1
@@ -365,6 +377,8 @@ def anonymise_person(session: Session, user_id: int) -> int:
         order.placed_by_name = PLACEHOLDER_NAME
     for event in session.scalars(select(OrderEvent).where(OrderEvent.actor_user_id == user_id)):
         event.actor_name = PLACEHOLDER_NAME
+        if event.action not in DATA_ORDER_NOTES:    # what they wrote, also on others' orders (why they declined)
+            event.note = _removed(event.note)
     for grant in session.scalars(select(FamilyGrant).where(or_(FamilyGrant.grantor_user_id == user_id,
                                                                FamilyGrant.grantee_user_id == user_id))):
         if grant.grantor_user_id == user_id:
@@ -381,10 +395,13 @@ def anonymise_person(session: Session, user_id: int) -> int:
 
 
 def delete_account(user: User, password: str) -> None:
-    """Anonymise the person everywhere and deactivate their account, after checking their password.
+    """Anonymise the person everywhere and close their account, after checking their password.
 
     Refused for staff, heads and district admins (their head or the district removes them, so rosters stay
-    whole) and while any of their matters is still open (they can withdraw or wait for it to end)."""
+    whole) and while any of their matters is still open (they can withdraw or wait for it to end). The account is
+    closed and marked first, in its own commit: each community's database commits on its own, so a deletion cut
+    short (a crash, a database unreachable) leaves a closed, marked account that `finish_pending_deletions`
+    (run by `hall retention-sweep`) completes, never an open account with half its data anonymised."""
     registry = registry_session()
     db_user = registry.get(User, user.id)
     if db_user is None or not check_password_hash(db_user.password_hash, password or ""):
@@ -393,17 +410,40 @@ def delete_account(user: User, password: str) -> None:
     if roles & set(STAFF_ROLES):
         raise HallError(_l("Staff, heads and district administrators cannot delete their own account here: "
                            "ask the head of your community (or the street office) to remove you."))
-    sessions = {c.slug: community_session(c.slug) for c in all_communities()}
-    if any(open_matters(session, user.id) for session in sessions.values()):
+    if any(open_matters(community_session(c.slug), user.id) for c in all_communities()):
         raise HallError(_l("You still have open matters (tickets, appointments or orders). Withdraw them or wait "
                            "until they are finished, then ask again."))
-    for session in sessions.values():
-        if anonymise_person(session, user.id):
-            record(session, None, "privacy.delete", f"user={user.id}")
+    db_user.password_hash, db_user.is_active, db_user.deleting_since = "!", False, utcnow()
+    registry.commit()
+    finish_deletion(user.id)
+
+
+def finish_deletion(user_id: int) -> None:
+    """Anonymise the person in every community, then strip the account; safe to run again after a cut."""
+    for community in all_communities():
+        session = community_session(community.slug)
+        session.rollback()     # a fresh transaction: on SQLite one that has only read may not get the write lock
+        if anonymise_person(session, user_id):
+            record(session, None, "privacy.delete", f"user={user_id}")
         session.commit()
+    registry = registry_session()
+    db_user = registry.get(User, user_id)
     # The row stays (same id) so every reference to it stays valid; nothing in it says who it was.
     db_user.username, db_user.display_name = f"deleted-{db_user.id}", PLACEHOLDER_NAME
-    db_user.password_hash, db_user.is_active = "!", False
-    for membership in registry.scalars(select(Membership).where(Membership.user_id == user.id)):
+    db_user.password_hash, db_user.is_active, db_user.deleting_since = "!", False, None
+    for membership in registry.scalars(select(Membership).where(Membership.user_id == user_id)):
         registry.delete(membership)
     registry.commit()
+
+
+def pending_deletions() -> list[int]:
+    """Accounts whose deletion was cut short before every community was done."""
+    return list(registry_session().scalars(select(User.id).where(User.deleting_since.is_not(None)).order_by(User.id)))
+
+
+def finish_pending_deletions() -> list[int]:
+    """Finish every deletion cut short; the accounts finished."""
+    ids = pending_deletions()
+    for user_id in ids:
+        finish_deletion(user_id)
+    return ids

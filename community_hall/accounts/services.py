@@ -91,7 +91,8 @@ def _save_profile(community: Community, user: User, real_name: str, phone: str, 
     profile = session.get(Profile, user.id)
     if profile is None:
         session.add(Profile(user_id=user.id, real_name=real_name, phone=phone, address=address))
-    audit.record(session, actor_id, action, f"{user.username}")
+    # By id, not username: the log is append-only, and a deleted account's username must not stay readable in it.
+    audit.record(session, actor_id, action, f"user #{user.id}")
     session.commit()
 
 
@@ -166,9 +167,10 @@ def grant_existing(username: str, community: Community, role: str) -> Membership
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None; either way written to the site's audit log."""
     user = _check_credentials(username, password)
-    name = normalise_username(username)[:40]
+    # A failure keeps what was typed (the only trace of a guessing attempt); a success names the account by id.
+    detail = f"user #{user.id}" if user else normalise_username(username)[:40]
     audit.record_apart(tenancy().registry_engine, user.id if user else None, "login" if user else "login.failed",
-                       name, site=True)
+                       detail, site=True)
     return user
 
 
@@ -202,7 +204,7 @@ def change_password(user: User, old: str, new: str) -> User:
     db_user = session.get(User, user.id)
     db_user.password_hash = _hash(new)
     end_sessions(user.id)   # signed out everywhere; the view gives the current session the new version
-    audit.record_site(session, user.id, "password.change", db_user.username)
+    audit.record_site(session, user.id, "password.change", f"user #{user.id}")
     session.commit()
     return db_user
 
@@ -212,7 +214,7 @@ def set_password(user: User, new: str, actor_id: int | None = None) -> None:
     check_password_rules(new)
     user.password_hash = _hash(new)
     end_sessions(user.id)
-    audit.record_site(registry_session(), actor_id, "password.set", user.username)
+    audit.record_site(registry_session(), actor_id, "password.set", f"user #{user.id}")
     registry_session().commit()
 
 

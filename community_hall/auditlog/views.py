@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +22,8 @@ from ..tenancy import community_session, registry_session
 bp = Blueprint("auditlog", __name__, url_prefix="/c/<slug>")
 
 PAGE_SIZE = 50
+# Accounts named in a detail by id (accounts/services.py), so a deleted account shows as "deleted-<id>".
+SUBJECT = re.compile(r"user #(\d{1,9})\b")
 
 
 @dataclass
@@ -81,6 +84,16 @@ def log(slug):
     except HallError as err:
         error, status, events, more = err, 400, [], False
     ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    ids |= {int(m) for e in events for m in SUBJECT.findall(e.detail or "")}
     people = {row.id: row for row in registry_session().execute(
         select(User.id, User.username, User.display_name).where(User.id.in_(ids)))} if ids else {}
-    return render("audit/log.html", f=f, events=events, more=more, people=people, error=error), status
+
+    def detail(event) -> str:
+        """The detail with each "user #<id>" followed by that account's username as it is now."""
+        def named(match):
+            person = people.get(int(match.group(1)))
+            return f"{match.group(0)} ({person.username})" if person else match.group(0)
+        return SUBJECT.sub(named, event.detail or "")
+
+    return render("audit/log.html", f=f, events=events, more=more, people=people, error=error,
+                  detail=detail), status

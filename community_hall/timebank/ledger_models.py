@@ -26,7 +26,8 @@ class LedgerAccount(CommunityBase):
 
 
 class LedgerMovement(CommunityBase):
-    """One movement of hours; its entries sum to zero. Never changed: a mistake is reversed by a new movement."""
+    """One movement of hours; its entries sum to zero. Its amounts never change: a mistake is reversed by a new
+    movement (only names and a reversal's reason are cleared when the person they name is deleted)."""
 
     __tablename__ = "ledger_movements"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -327,3 +328,105 @@ def test_anonymising_a_ticket_clears_the_inquiry_it_came_from_and_the_notices_na
     with app.app_context():
         found = community_session("comm-a").get(Inquiry, inquiry.id)
         assert (found.status, found.ticket_id, found.topic, found.text) == (status, ticket.id, REMOVED_TEXT, "")
+
+
+def test_deleting_a_volunteer_clears_their_name_and_words_from_others_orders_reversals_and_logs(  # noqa: F811
+        app, menu, build, auth, client, runner):  # noqa: F811
+    from community_hall.appointments.services import local_now
+    from community_hall.audit import SiteAuditEvent
+    from community_hall.menu.models import ServiceItem
+    from community_hall.timebank import orders
+    from community_hall.timebank.ledger_models import LedgerAccount, LedgerEntry, LedgerMovement
+    from community_hall.timebank.order_models import Order, OrderEvent
+    from tests.personal_setup import HEAD, user_id
+
+    data = populate(app)     # res-a is volunteer 居民甲 with 2 confirmed hours
+    build.user("res-a2", "comm-a", "resident", "居民乙", phone="13800000019")
+    with app.app_context():
+        session, community = community_session("comm-a"), get_community("comm-a")
+        item = session.scalars(select(ServiceItem).where(ServiceItem.published.is_(True))).first()
+        item.provider = "volunteers"
+        session.commit()
+        neighbour, head = user_id("res-a2"), Actor(user_id("head-a"), "站长a", "head")
+        me = Actor(data.user_id, "居民甲", "resident")
+        today = local_now(community).date()
+        order = orders.place(session, neighbour, orders.NewOrder(
+            item_id=item.id, wanted_day=today + timedelta(days=2), wanted_part="am", address="2-1-101",
+            phone="13800000019", note="换灯泡"), Actor(neighbour, "居民乙", "resident"), today)
+        orders.dispatch(session, order.id, data.volunteer_id, head)
+        orders.decline(session, order.id, me, "居民甲今天去医院")
+        orders.dispatch(session, order.id, data.volunteer_id, head)
+        orders.accept(session, order.id, me)
+        orders.complete(session, order.id, me, "1", f"居民甲已换好，有事打{PHONE}")
+        account = session.scalar(select(LedgerAccount.account).where(LedgerAccount.user_id == data.user_id))
+        credit = session.scalar(select(LedgerEntry.movement_id).where(LedgerEntry.account == account))
+        ledger.reverse(session, credit, "居民甲那天没来，记错了", HEAD)
+        number = session.get(Volunteer, data.volunteer_id).number
+        order_id = order.id
+    needles = {"居民甲", PHONE}
+    held = _texts_holding(app, "comm-a", needles)
+    assert any(h.startswith("order_events.note") for h in held) and any(h.startswith("orders.done_note") for h in held)
+    assert any(h.startswith("ledger_movements.reason") for h in held)
+
+    auth.login("res-a")
+    assert auth.post("/account/delete", {"password": "password123"}).status_code == 302
+    assert _texts_holding(app, "comm-a", needles) == []
+    with app.app_context():
+        session = community_session("comm-a")
+        order = session.get(Order, order_id)
+        assert (order.status, order.resident_name, order.volunteer_id) == ("done", "居民乙", data.volunteer_id)
+        notes = [(e.action, e.note) for e in session.scalars(select(OrderEvent).where(OrderEvent.order_id == order_id)
+                                                             .order_by(OrderEvent.id))]
+        assert ("dispatch", f"{number} {PLACEHOLDER_NAME}") in notes and ("decline", "（已删除）") in notes
+        assert ("order", "换灯泡") in notes            # the neighbour's own words stay
+        reversal = session.scalar(select(LedgerMovement).where(LedgerMovement.kind == "reverse"))
+        assert reversal.reason == "（已删除）" and reversal.reverses_movement_id == credit
+        # Neither log names the account by its username: members and sign-ins are recorded by id.
+        details = session.scalars(select(AuditEvent.detail)).all() + registry_session().scalars(
+            select(SiteAuditEvent.detail)).all()
+        assert f"user #{data.user_id}" in details and not any("res-a" in d for d in details if d)
+    result = runner.invoke(args=["hall", "ledger-check"])
+    assert result.exit_code == 0 and "comm-a: ok" in result.output
+
+
+def test_a_deletion_cut_short_leaves_a_closed_account_that_the_retention_sweep_finishes(app, menu, auth, client,  # noqa: F811
+                                                                                          runner, monkeypatch):
+    from community_hall.accounts import personal_data
+
+    data = populate(app)
+    real = personal_data.anonymise_person
+
+    calls = []
+
+    def crash_in_comm_b(session, user_id):      # the communities go in order: comm-a, then comm-b
+        calls.append(user_id)
+        if len(calls) == 2:
+            raise RuntimeError("the machine went down")
+        return real(session, user_id)
+
+    monkeypatch.setattr(personal_data, "anonymise_person", crash_in_comm_b)
+    auth.login("res-a")
+    with pytest.raises(RuntimeError):
+        auth.post("/account/delete", {"password": "password123"})
+    monkeypatch.setattr(personal_data, "anonymise_person", real)
+    with app.app_context():
+        user = registry_session().get(User, data.user_id)
+        assert (user.username, user.is_active) == ("res-a", False) and user.deleting_since is not None
+        assert registry_session().scalars(select(Membership).where(Membership.user_id == data.user_id)).all()
+        ticket = community_session("comm-a").scalar(select(Ticket).where(Ticket.number == data.ticket))
+        assert ticket.resident_name == PLACEHOLDER_NAME           # comm-a was done before the cut
+    client.get("/logout")
+    assert auth.login("res-a").status_code == 200                 # closed: the sign-in form again
+
+    assert "cut short: 1" in runner.invoke(args=["hall", "retention-sweep", "--dry-run"]).output
+    result = runner.invoke(args=["hall", "retention-sweep"])
+    assert result.exit_code == 0 and f"finished: 1 (users {data.user_id})" in result.output
+    with app.app_context():
+        registry_session().expire_all()
+        user = registry_session().get(User, data.user_id)
+        assert (user.username, user.display_name, user.deleting_since) == (f"deleted-{data.user_id}", PLACEHOLDER_NAME,
+                                                                           None)
+        assert registry_session().scalars(select(Membership).where(Membership.user_id == data.user_id)).all() == []
+    assert "cut short" not in runner.invoke(args=["hall", "retention-sweep"]).output
+    result = runner.invoke(args=["hall", "ledger-check"])
+    assert result.exit_code == 0 and "comm-a: ok" in result.output

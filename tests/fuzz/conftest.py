@@ -337,12 +337,12 @@ def prime(app, visitors: dict) -> None:
     """Make, through the pages, what some forms need before the crawl can find them: pending leave, an outreach trip,
     a swap request, a calendar day, an activity sign-up, a complaint, an inquiry, a called number, a draft rota, a
     volunteer application."""
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    today = date.today()
-    day = today + timedelta(days=14 - today.weekday())     # a Monday two weeks on: a working day
     now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    today = now.date()      # the community's day: from 16:00 UTC it is already tomorrow's
+    day = today + timedelta(days=14 - today.weekday())     # a Monday two weeks on: a working day
     last = lambda values: values[-1] if values else ""   # noqa: E731 - the last option: the latest shift, an item rather than none
     staff, head, res, anyone = visitors["staff-a"], visitors["head-a"], visitors["res-a"], visitors[None]
     with app.app_context():
@@ -362,7 +362,7 @@ def prime(app, visitors: dict) -> None:
                                              "contact_phone": "13800138001"})
     post_form(anyone, "/c/comm-a/kiosk", action="/c/comm-a/kiosk/take")
     head.client.post("/c/comm-a/desk/1/call", data={})
-    month = (date.today().replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
     post_form(head, f"/c/comm-a/rosters/rota?month={month}", action="/c/comm-a/rosters/rota/generate")
     applicant = Visitor(app, "res-a3")
     post_form(applicant, "/c/comm-a/timebank/apply", {
