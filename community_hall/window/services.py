@@ -159,7 +159,7 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     session.add(TicketEvent(ticket_id=ticket.id, at=now, actor_user_id=actor.user_id, actor_name=actor.name,
                             action="submit", from_status="", to_status="submitted", note=""))
     session.add_all(sub.attach(ticket) if sub.attach else [])
-    ticket_submitting.send(ticket, session=session, actor=actor)
+    ticket_submitting.send(ticket, session=session, actor=actor, community=community)
     session.commit()
     ticket_changed.send(ticket, session=session, action="submit", actor=actor)
     return ticket
