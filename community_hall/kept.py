@@ -1,4 +1,4 @@
-"""Values a worker keeps for a few seconds because every request reads them (users, roles, API keys)."""
+"""Values a worker keeps because every request reads them: for a few seconds, or while their write stamps hold."""
 
 from __future__ import annotations
 
@@ -29,4 +29,19 @@ def kept(name: str, key: object, seconds: float, load: Callable[[], T], *, bound
         if len(cache) >= bound:     # bounded: never let a worker's cache grow without end
             cache.clear()
         cache[key] = (time.monotonic(), value)
+    return value
+
+
+def kept_while(name: str, key: object, stamp: object, load: Callable[[], T], *, bound: int = 10_000) -> T:
+    """`load()`'s value, kept while `stamp` equals the stamp it was loaded with; a None stamp keeps nothing."""
+    if stamp is None:   # the caller cannot tell whether the value is current (writes pending, no app)
+        return load()
+    cache = store(name)
+    found = cache.get(key, MISSING)
+    if found is not MISSING and found[0] == stamp:
+        return found[1]
+    value = load()
+    if len(cache) >= bound:     # bounded: never let a worker's cache grow without end
+        cache.clear()
+    cache[key] = (stamp, value)
     return value

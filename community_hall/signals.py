@@ -11,7 +11,7 @@ community_created = _signals.signal("community-created")
 # complete, decline, withdraw), actor. Sent after the change is committed.
 ticket_changed = _signals.signal("ticket-changed")
 
-# sender: the new Ticket (flushed, not yet committed); kwargs: session, actor. Sent inside the submitting
-# transaction, so a receiver's writes commit with the ticket (receivers use a savepoint: their failure must not
-# lose the ticket).
+# sender: the new Ticket (flushed, not yet committed); kwargs: session, actor, community. Sent inside the
+# submitting transaction, so a receiver's writes commit with the ticket (receivers use a savepoint: their failure
+# must not lose the ticket).
 ticket_submitting = _signals.signal("ticket-submitting")

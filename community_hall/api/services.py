@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..communities.models import Station
 from ..errors import HallError
-from ..kept import kept, store
+from ..kept import kept, kept_while, store
 from ..menu.models import ServiceItem
 from ..menu.services import item_by_code, menu_by_category
 from ..pagecache import stamps, watch
@@ -309,15 +308,12 @@ def _published_facts(session: Session, community: Community, code: str | None) -
     # rarely, and its write stamps (pagecache) say when it did, in any worker.
     code = _service_code(code)
     stamp = tuple(stamps(community.slug).get(table, 0) for table in MENU_TABLES)
-    cache = current_app.extensions.setdefault("published_items", {})
-    found = cache.get(community.slug)
-    if found is None or found[0] != stamp:
-        items = {i.code: PublishedItem(i.id, i.code, i.name, i.post_id, service_notice(i))
-                 for i in session.scalars(select(ServiceItem).where(ServiceItem.published.is_(True)))}
-        if len(cache) > 256:   # bounded like the engine cache: a worker may serve many communities
-            cache.clear()
-        found = cache[community.slug] = (stamp, items)
-    item = found[1].get(code.upper())
+    def load() -> dict[str, PublishedItem]:
+        return {i.code: PublishedItem(i.id, i.code, i.name, i.post_id, service_notice(i))
+                for i in session.scalars(select(ServiceItem).where(ServiceItem.published.is_(True)))}
+    # Bounded (257 entries, as it always was): a worker may serve many communities.
+    items = kept_while("published_items", community.slug, stamp, load, bound=257)
+    item = items.get(code.upper())
     if item is None:
         raise _unknown_code(code)
     return item

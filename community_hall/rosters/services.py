@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..audit import record
 from ..errors import HallError
+from ..kept import kept_while
 from ..pagecache import CacheStamp, pending_writes, watch
 from ..tenancy import Community, CommunityBase, registry_session, utcnow
 from . import duty
@@ -84,16 +85,9 @@ def load_roster(session: Session, community: Community, start: datetime, end: da
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
     stamp = _roster_stamp(session) if has_app_context() else None
-    key = (community.slug, first, last)
-    cache = current_app.extensions.setdefault("rosters", {}) if stamp is not None else {}
-    found = cache.get(key)
-    if found is None or found[0] != stamp:
-        found = (stamp, _read_roster(session, zone, first, last))
-        if stamp is not None:
-            if len(cache) > 256:
-                cache.clear()
-            cache[key] = found
-    shifts, leave, out = found[1]
+    # Bounded (257 entries, as it always was): one per community and fortnight routed in this worker.
+    shifts, leave, out = kept_while("rosters", (community.slug, first, last), stamp,
+                                    lambda: _read_roster(session, zone, first, last), bound=257)
     # Outreach is kept for whole days and cut to [start, end) here, as the query did before.
     return duty.Roster(list(shifts), list(leave), [s for s in out if s.start < end_utc and s.end > start_utc])
 

@@ -357,13 +357,11 @@ def _route(session: Session, community: Community, ticket: Ticket, now: datetime
 
 
 @ticket_submitting.connect
-def _route_with_the_ticket(ticket: Ticket, session: Session | None = None, **_kwargs) -> None:
+def _route_with_the_ticket(ticket: Ticket, session: Session | None = None, community: Community | None = None,
+                          **_kwargs) -> None:
     """Route a new request in the transaction that stores it (one commit instead of two), inside a savepoint:
     if routing fails the ticket is still stored, and routing is tried again after the commit (below)."""
-    if session is None or ticket.kind != "request" or ticket.handler_user_id is not None:
-        return
-    community = get_community(ticket.number.rsplit("-", 2)[0].lower())
-    if community is None:
+    if session is None or community is None or ticket.kind != "request" or ticket.handler_user_id is not None:
         return
     try:
         with session.begin_nested():

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,20 @@ class Actor:
     kind: str = "staff"     # "staff" | "resident" | "system"
 
 
+class SubmittedItem(Protocol):
+    """What submit_ticket reads of the published item: a menu ServiceItem, or the API's kept PublishedItem."""
+
+    # Read-only properties, so a frozen dataclass (PublishedItem) fits as well as a mapped row.
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def post_id(self) -> int | None: ...
+
+
 @dataclass
 class Submission:
     """What a resident (or staff at the window on their behalf) submits."""
@@ -61,8 +75,8 @@ class Submission:
     kind: str = "request"
     item_name: str = ""
     attach: Callable[[Ticket], list] | None = None
-    # The published item, when the caller already found it (id, code, name, post_id): saves reading it again.
-    item: Any = None
+    # The published item, when the caller already found it: saves reading it again.
+    item: SubmittedItem | None = None
 
 
 def calendar_for(session: Session) -> WorkCalendar:
@@ -75,7 +89,7 @@ def _local_day(community: Community, at: datetime) -> str:
     return at.astimezone(ZoneInfo(community.timezone)).strftime("%Y%m%d")
 
 
-def _validate(session: Session, sub: Submission) -> ServiceItem | None:
+def _validate(session: Session, sub: Submission) -> SubmittedItem | None:
     if sub.kind not in KINDS:
         raise HallError(_l("Unknown kind of ticket."), "kind")
     item = None
@@ -159,7 +173,7 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     session.add(TicketEvent(ticket_id=ticket.id, at=now, actor_user_id=actor.user_id, actor_name=actor.name,
                             action="submit", from_status="", to_status="submitted", note=""))
     session.add_all(sub.attach(ticket) if sub.attach else [])
-    ticket_submitting.send(ticket, session=session, actor=actor)
+    ticket_submitting.send(ticket, session=session, actor=actor, community=community)
     session.commit()
     ticket_changed.send(ticket, session=session, action="submit", actor=actor)
     return ticket

@@ -77,8 +77,10 @@ def test_every_migration_down_and_up_on_the_demo_site(app):
         create_item(session, clean_item({"code": "ZJ-001", "name": "开具居住证明", "category": "证照办理",
                                          "time_limit": "1", "channels": "window,online"}))
         session.commit()
-        ticket = submit_ticket(session, SimpleNamespace(slug="qinghe", timezone="Asia/Shanghai"),
-                               Submission("ZJ-001", "王秀兰", "13800138001"), Actor(None, "王秀兰", "resident"))
+        # The rebuilt registry no longer lists qinghe: a stand-in with no registry id (so no head to route to).
+        stand_in = SimpleNamespace(id=None, slug="qinghe", timezone="Asia/Shanghai")
+        ticket = submit_ticket(session, stand_in, Submission("ZJ-001", "王秀兰", "13800138001"),
+                               Actor(None, "王秀兰", "resident"))
         assert ticket.number.endswith("-0001")
 
 
