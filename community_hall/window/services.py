@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -192,6 +193,10 @@ def _next_seq(session: Session, day: str) -> int:
     return session.execute(stmt.returning(table.c.last)).scalar_one()
 
 
+# session.info key: the actor whose ticket action also counts a trip of the resident (with_visit).
+VISIT_WITH = "window.visit_with"
+
+
 @dataclass
 class Seen:
     """The ticket as the actor saw it when they chose the action (optimistic concurrency)."""
@@ -215,18 +220,36 @@ def _begin_write(session: Session, ticket: Ticket, expected_version: int | None)
     return seen
 
 
+@contextmanager
+def with_visit(session: Session, actor: Actor):
+    """Count the resident's trip to the station (最多跑一次) with the ticket action run inside: in the same
+    transaction, so a refused action counts no trip either."""
+    session.info[VISIT_WITH] = actor
+    try:
+        yield
+    finally:
+        session.info.pop(VISIT_WITH, None)
+
+
 def _transition(session: Session, ticket: Ticket, seen: Seen, action: str, actor: Actor, note: str = "",
                 changes: dict | None = None) -> Ticket:
     """Move a ticket by an action if the table allows it and nobody changed it meanwhile; record the event."""
     target = _check(seen.status, action, actor)
     now = utcnow()
+    visitor = session.info.pop(VISIT_WITH, None)
     values = {"status": target, "version": seen.version + 1, "updated_at": now, **(changes or {})}
+    if visitor is not None:
+        values["visits"] = Ticket.visits + 1
     result = session.execute(
         update(Ticket).where(Ticket.id == seen.id, Ticket.version == seen.version, Ticket.status == seen.status)
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         session.rollback()
         raise Conflict(_l("Someone else has just changed this ticket. Its page now shows the current state."))
+    if visitor is not None:
+        session.execute(insert(TicketEvent).values(ticket_id=seen.id, at=now, actor_user_id=visitor.user_id,
+                                                   actor_name=visitor.name, action="visit", from_status=seen.status,
+                                                   to_status=seen.status, note=""))
     session.execute(insert(TicketEvent).values(ticket_id=seen.id, at=now, actor_user_id=actor.user_id,
                                                actor_name=actor.name, action=action, from_status=seen.status,
                                                to_status=target, note=note))
@@ -322,20 +345,6 @@ def withdraw(session: Session, ticket: Ticket, actor: Actor, note: str = "", exp
     """The resident withdraws a ticket not yet accepted."""
     seen = _begin_write(session, ticket, expected_version)
     return _transition(session, ticket, seen, "withdraw", actor, note, {"finished_at": utcnow()})
-
-
-def record_visit(session: Session, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
-    """Count one more trip of the resident to the station (for 最多跑一次); the state does not change."""
-    seen = _begin_write(session, ticket, None)
-    session.execute(update(Ticket).where(Ticket.id == seen.id)
-                    .values(visits=Ticket.visits + 1, version=Ticket.version + 1, updated_at=utcnow())
-                    .execution_options(synchronize_session=False))
-    session.execute(insert(TicketEvent).values(ticket_id=seen.id, at=utcnow(), actor_user_id=actor.user_id,
-                                               actor_name=actor.name, action="visit", from_status=seen.status,
-                                               to_status=seen.status, note=note))
-    session.commit()
-    session.refresh(ticket)
-    return ticket
 
 
 def _aware(dt: datetime) -> datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -94,10 +96,9 @@ def act(slug, number, action):
         abort(400)
     message, ok = "", True
     try:
-        if request.form.get("visit") == "1":  # the resident came to the window for this step
-            t = services.record_visit(db(), t, staff_actor())
-            form.version.data = t.version
-        t = ACTIONS[action](t, form, staff_actor())
+        # The resident came to the window for this step: the trip is counted with it, or not at all.
+        with services.with_visit(db(), staff_actor()) if request.form.get("visit") == "1" else nullcontext():
+            t = ACTIONS[action](t, form, staff_actor())
     except HallError as err:
         db().rollback()
         message, ok = str(err.message), False

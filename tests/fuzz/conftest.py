@@ -290,6 +290,20 @@ def make_objects(app) -> None:
 AUDIT_TABLES = {"audit_log", "audit_chain", "site_audit_log", "site_audit_chain"}
 
 
+def data_names(app) -> set[str]:
+    """Names the site's data holds (people, services, posts, categories): a message may quote them on any page."""
+    data = app.config["HALL_DATA_DIR"]
+    queries = [("hall.sqlite3", "SELECT display_name FROM users"),
+               *((os.path.join("communities", f"{slug}.sqlite3"), q) for slug in SLUGS for q in (
+                   "SELECT real_name FROM profiles", "SELECT name FROM service_items", "SELECT name FROM posts",
+                   "SELECT name FROM menu_categories", "SELECT real_name FROM volunteers"))]
+    names = set()
+    for file, query in queries:
+        with closing(sqlite3.connect(f"file:{os.path.join(data, file)}?mode=ro", uri=True)) as db:
+            names |= {row[0] for row in db.execute(query) if row[0]}
+    return names
+
+
 def row_counts(app) -> dict[str, int]:
     """Rows of every table of the registry and of every community database (read straight from the files: cheap),
     except the audit logs."""

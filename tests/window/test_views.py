@@ -190,6 +190,13 @@ def test_trips_to_the_station_are_counted(app, client, auth, three):
         t = community_session("comm-a").query(Ticket).filter_by(number=normal).one()
         assert (t.status, t.visits) == ("accepted", 1)
         assert [e.action for e in t.events][-2:] == ["visit", "accept"]
+    # A refused step counts no trip either (found by the long fuzz run: the trip used to commit on its own first).
+    refused = auth.post(f"/c/comm-a/tickets/{normal}/accept", {"version": "2", "visit": "1"})
+    assert refused.status_code == 303
+    with app.app_context():
+        t = community_session("comm-a").query(Ticket).filter_by(number=normal).one()
+        assert (t.status, t.visits, t.version) == ("accepted", 1, 2)
+        assert [e.action for e in t.events][-2:] == ["visit", "accept"]
 
 
 def test_head_edits_local_working_days_and_due_dates_follow(app, client, auth, menu, submit, monkeypatch):
