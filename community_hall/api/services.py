@@ -311,8 +311,8 @@ def _published_facts(session: Session, community: Community, code: str | None) -
     def load() -> dict[str, PublishedItem]:
         return {i.code: PublishedItem(i.id, i.code, i.name, i.post_id, service_notice(i))
                 for i in session.scalars(select(ServiceItem).where(ServiceItem.published.is_(True)))}
-    # Bounded (257 entries, as it always was): a worker may serve many communities.
-    items = kept_while("published_items", community.slug, stamp, load, bound=257)
+    # Bounded like the engine cache: a worker may serve many communities.
+    items = kept_while("published_items", community.slug, stamp, load, bound=256)
     item = items.get(code.upper())
     if item is None:
         raise _unknown_code(code)

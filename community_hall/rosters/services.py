@@ -85,9 +85,9 @@ def load_roster(session: Session, community: Community, start: datetime, end: da
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
     stamp = _roster_stamp(session) if has_app_context() else None
-    # Bounded (257 entries, as it always was): one per community and fortnight routed in this worker.
+    # Bounded: one entry per community and fortnight routed in this worker.
     shifts, leave, out = kept_while("rosters", (community.slug, first, last), stamp,
-                                    lambda: _read_roster(session, zone, first, last), bound=257)
+                                    lambda: _read_roster(session, zone, first, last), bound=256)
     # Outreach is kept for whole days and cut to [start, end) here, as the query did before.
     return duty.Roster(list(shifts), list(leave), [s for s in out if s.start < end_utc and s.end > start_utc])
 
