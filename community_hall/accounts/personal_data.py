@@ -350,7 +350,7 @@ def anonymise_person(session: Session, user_id: int) -> int:
     for volunteer in session.scalars(select(Volunteer).where(Volunteer.user_id == user_id)):
         if volunteer.number:    # a dispatch note names the volunteer ("<number> <name>", orders.dispatch)
             for event in session.scalars(select(OrderEvent).where(
-                    OrderEvent.action == "dispatch", OrderEvent.note == f"{volunteer.number} {volunteer.real_name}")):
+                    OrderEvent.action == "dispatch", OrderEvent.note.startswith(f"{volunteer.number} ", autoescape=True))):
                 event.note = f"{volunteer.number} {PLACEHOLDER_NAME}"
         for order in session.scalars(select(Order).where(Order.volunteer_id == volunteer.id)):
             order.done_note = _removed(order.done_note)     # what they wrote on finishing someone else's order
