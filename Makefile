@@ -39,9 +39,9 @@ lint: $(STAMP)
 	$(BIN)/bandit -q -ll -r community_hall app.py bench soak
 	$(BIN)/python .ci/audit_deps.py
 
+# The venv's own pip and setuptools are what Python shipped with; pinned current ones pass the dependency audit.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# The venv's own pip and setuptools are what Python shipped with; pinned current ones pass the dependency audit.
 	$(BIN)/python -m pip install --quiet pip==26.3 setuptools==84.2.1
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@

@@ -8,7 +8,7 @@ _signals = Namespace()
 community_created = _signals.signal("community-created")
 
 # sender: the Ticket; kwargs: session, action (submit, accept, start, return, resubmit, resubmit_accepted,
-# complete, decline, withdraw), actor. Sent after the change is committed.
+# complete, decline, withdraw), actor; and community with "submit". Sent after the change is committed.
 ticket_changed = _signals.signal("ticket-changed")
 
 # sender: the new Ticket (flushed, not yet committed); kwargs: session, actor, community. Sent inside the

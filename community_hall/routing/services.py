@@ -26,7 +26,7 @@ from ..rosters import duty
 from ..rosters.models import Post
 from ..rosters.services import head_of, holders_of, load_roster
 from ..signals import ticket_changed, ticket_submitting
-from ..tenancy import Community, get_community, registry_session, utcnow
+from ..tenancy import Community, registry_session, utcnow
 from ..window.models import OPEN_STATES, Ticket
 from ..window.services import Actor, Submission, calendar_for, is_overdue, submit_ticket
 from .models import NEEDS_ACK, Hop, Inquiry, StaffNotification
@@ -376,13 +376,13 @@ def _inquiries_of_ticket(session: Session, ticket: Ticket) -> list[Inquiry]:
 
 
 @ticket_changed.connect
-def _on_ticket_changed(ticket: Ticket, session: Session | None = None, action: str = "", **_kwargs) -> None:
+def _on_ticket_changed(ticket: Ticket, session: Session | None = None, action: str = "",
+                       community: Community | None = None, **_kwargs) -> None:
     """Route submitted requests; when a ticket made from an inquiry ends, its first-asked owner is told."""
     if session is None or ticket.kind != "request":
         return
     try:
-        if action == "submit":
-            community = get_community(ticket.number.rsplit("-", 2)[0].lower())
+        if action == "submit":     # submit_ticket sends the community with it
             if community is not None and ticket.handler_user_id is None:
                 route_ticket(session, community, ticket)
         elif ticket.status not in OPEN_STATES:

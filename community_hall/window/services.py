@@ -176,7 +176,7 @@ def submit_ticket(session: Session, community: Community, sub: Submission, actor
     session.add_all(sub.attach(ticket) if sub.attach else [])
     ticket_submitting.send(ticket, session=session, actor=actor, community=community)
     session.commit()
-    ticket_changed.send(ticket, session=session, action="submit", actor=actor)
+    ticket_changed.send(ticket, session=session, action="submit", actor=actor, community=community)
     return ticket
 
 
