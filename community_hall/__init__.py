@@ -7,7 +7,7 @@ import os
 from flask import Flask, g, request
 from flask_login import current_user
 
-from . import config, errorpages, formatting, glossary, htmx, pagecache, preferences, security, tenancy
+from . import arrangements, config, errorpages, formatting, glossary, htmx, pagecache, preferences, security, tenancy
 from .extensions import babel, csrf, limiter, login_manager
 from .sessions import KeptSerializerSessionInterface
 
@@ -149,11 +149,19 @@ def register_hooks(app: Flask) -> None:
         from .accounts.policy import can, is_district_admin
 
         roles = g.get("roles", frozenset())
+
+        def calendar_warning() -> list[int]:
+            # Heads and the street office plan the weeks ahead: tell them when those weeks rest on provisional days.
+            if not (can(roles, "calendar.manage") or is_district_admin(current_user)):
+                return []
+            return arrangements.warning_years(getattr(g.get("community"), "timezone", None))
+
         return {
             "community": g.get("community"),
             "roles": roles,
             "can": lambda permission: can(roles, permission),
             "is_district_admin": lambda: is_district_admin(current_user),
+            "calendar_warning": calendar_warning,
             "elderly": preferences.elderly_mode(),
             "lang_url": preferences.lang_url,
             # Babel names zh_CN "zh_Hans_CN"; the page only needs to know Chinese or English.

@@ -27,6 +27,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 
+from . import clock
 from . import migrate as migrations
 from .tenancy import REGISTRY_SCHEMA, Community, Tenancy, valid_slug
 
@@ -72,7 +73,7 @@ def _read_only(path: str) -> sqlite3.Connection:
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def _pg_backup(t: Tenancy, folder: str, report: Callable[[str], None]) -> dict:
 def backup_site(t: Tenancy, dest: str, report: Callable[[str], None] = lambda line: None) -> str:
     """Take an online backup of the registry and every community into a new directory under dest; its path."""
     os.makedirs(dest, exist_ok=True)
-    started = datetime.now(UTC)
+    started = clock.utcnow()
     name = f"hall-backup-{_stamp()}"
     final = os.path.join(dest, name)
     n = 1
@@ -237,7 +238,7 @@ def backup_site(t: Tenancy, dest: str, report: Callable[[str], None] = lambda li
     try:
         parts = (_pg_backup if t.backend == "postgresql" else _sqlite_backup)(t, partial, report)
         manifest = {"format": FORMAT, "version": VERSION, "started_at": started.isoformat(),
-                    "finished_at": datetime.now(UTC).isoformat(), "backend": t.backend, "heads": _heads(), **parts}
+                    "finished_at": clock.utcnow().isoformat(), "backend": t.backend, "heads": _heads(), **parts}
         with open(os.path.join(partial, "manifest.json"), "w", encoding="utf-8") as f:
             json.dump(manifest, f, ensure_ascii=False, indent=1, sort_keys=True)
         os.rename(partial, final)   # only a complete backup carries the hall-backup- name
@@ -264,7 +265,7 @@ def _backups(dest: str) -> list[tuple[datetime, str]]:
 def prune_backups(dest: str, keep_hours: int = 24, daily: int = 7, weekly: int = 4, monthly: int = 12,
                   dry_run: bool = False, now: datetime | None = None) -> tuple[list[str], list[str]]:
     """Keep every backup of the last keep_hours and the newest of each of the last days, weeks and months."""
-    now = now or datetime.now(UTC)
+    now = now or clock.utcnow()
     backups = _backups(dest)
     keep = {name for at, name in backups if (now - at).total_seconds() < keep_hours * 3600}
     for count, period in ((daily, lambda at: at.date()), (weekly, lambda at: at.isocalendar()[:2]),

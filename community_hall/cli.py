@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import migrate as migrations
+from .calendar_cli import calendar
 from .errors import HallError
 from .tenancy import all_communities, get_community, registry_session, tenancy, valid_slug
 
@@ -29,6 +30,7 @@ def _report(result: migrations.MigrationResult) -> None:
 
 
 hall = AppGroup("hall", help="Community Hall administration.")
+hall.add_command(calendar)
 
 
 @hall.command("migrate")

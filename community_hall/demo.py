@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import clock
 from .accounts.models import User
 from .accounts.services import DEMO_PASSWORD, add_new_member, grant_existing
 from .communities.services import create_community
@@ -192,8 +193,7 @@ def seed_activities(community, spec) -> int:
 
 def seed_orders(community, spec) -> int:
     """Two orders of a volunteer service: one on the board, one taken by the first volunteer (skipped when any exist)."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import timedelta
 
     from .tenancy import community_session
     from .timebank import orders
@@ -204,7 +204,7 @@ def seed_orders(community, spec) -> int:
     items, volunteers = orders.volunteer_items(session), approved(session)
     if session.query(Order).count() or not items or not volunteers or len(spec["people"]) < 3:
         return 0
-    today = datetime.now(ZoneInfo(community.timezone)).date()
+    today = clock.today(community.timezone)
     head = registry_session().query(User).filter_by(username=spec["head"][0]).one()
     made = 0
     for (username, name, phone, address), part in zip(spec["people"][-2:], ("am", "pm"), strict=True):

@@ -129,6 +129,7 @@ ACTION_LABELS = {
     "visit": _l("Came in person"),
     "visit_planned": _l("Home visit planned"),
     "visit_not_home": _l("Home visit: nobody at home"),
+    "due_moved": _l("Due date moved by the holiday arrangement"),
 }
 TICKET_CHANNEL_LABELS = {**CHANNEL_LABELS, "phone": _l("By phone"), "api": _l("Another system")}
 

@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Integer, String, bindparam, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from . import preferences
+from . import clock, preferences
 from .tenancy import CommunityBase, tenancy
 
 TOKEN_HOLE = b"\x00csrf-token\x00"
@@ -226,7 +226,7 @@ def _key(tables: Iterable[str], extra: Hashable, minute: bool) -> Hashable:
     return (request.endpoint, request.host, request.scheme, request.path, request.query_string,
             str(get_locale()), preferences.elderly_mode(), tuple(request.headers.get(h) for h in _HX_HEADERS),
             g.community.id, user, tuple(sorted(g.get("roles", ()))), tuple(found.get(t, 0) for t in tables),
-            extra, int(time.time() // 60) if minute else None)
+            extra, int(clock.timestamp() // 60) if minute else None)
 
 
 GZIP_MIN_BYTES = 2048

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import DateTime, Integer, MetaData, String, create_engine, event, select, text
@@ -17,16 +17,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import LRUCache
 
+from .clock import utcnow  # noqa: F401 - the one clock, re-exported where the models always found it
+
 # Placeholder schema names; schema_translate_map turns them into real ones per backend.
 REGISTRY_SCHEMA = "hall"
 COMMUNITY_SCHEMA = "community"
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
-
-
-def utcnow() -> datetime:
-    """Current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
 
 
 class RegistryBase(DeclarativeBase):

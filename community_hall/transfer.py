@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import DateTime, Integer, MetaData, Table, inspect, select, text
 
+from . import clock
 from . import migrate as migrations
 from .tenancy import REGISTRY_SCHEMA, CommunityBase, RegistryBase, Tenancy, valid_slug
 
@@ -135,7 +136,7 @@ def export_site(t: Tenancy, dest: str, report: Callable[[str], None] = lambda li
     if registry_rev is None:
         raise TransferError("This site has no registry yet (run `hall init`): nothing to export.")
     os.makedirs(os.path.join(dest, "registry"), exist_ok=True)
-    manifest = {"format": FORMAT, "version": VERSION, "created_at": datetime.now(UTC).isoformat(),
+    manifest = {"format": FORMAT, "version": VERSION, "created_at": clock.utcnow().isoformat(),
                 "source_backend": t.backend,
                 "registry": {"revision": registry_rev, "tables": {}}, "communities": []}
     total = 0

@@ -10,6 +10,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
+from community_hall import clock as app_clock
 from community_hall import create_app
 from community_hall.migrate import upgrade_registry
 from community_hall.tenancy import tenancy
@@ -28,6 +29,20 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which is a failure: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _system_clock():
+    """Every test starts and ends on the system clock (which faketime may move): a fixed clock never leaks."""
+    app_clock.set_now(None)
+    yield
+    app_clock.set_now(None)
+
+
+@pytest.fixture
+def clock():
+    """The app's one clock (community_hall.clock): ``clock.set_now(moment)`` fixes "now" for the whole app."""
+    return app_clock
 
 
 @pytest.fixture(scope="session")

@@ -241,7 +241,8 @@ def test_due_date_refuses_unknown_units():
         (date(2026, 10, 10), None),  # 调休 workday: the library labels it 国庆节, but it is not a day off
         (date(2026, 10, 11), None),  # ordinary weekend
         (date(2026, 3, 3), None),
-        (date(2035, 10, 1), None),  # outside the library's years
+        (date(2035, 10, 1), "国庆节"),  # outside the library's years: the law's holidays
+        (date(2035, 10, 8), None),
     ],
 )
 def test_holiday_name(d, expected):
@@ -249,10 +250,11 @@ def test_holiday_name(d, expected):
 
 
 @pytest.mark.parametrize("year", [2003, 2035])
-def test_years_outside_the_library_fall_back_to_monday_to_friday(year):
+def test_years_outside_the_library_are_monday_to_friday_between_holidays(year):
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(year, 1, 6))
-    first_monday = next(date(year, 1, day) for day in range(1, 8) if date(year, 1, day).weekday() == 0)
+    # March has no statutory holiday (the law's days off are tested in tests/test_calendar.py).
+    first_monday = next(date(year, 3, day) for day in range(1, 8) if date(year, 3, day).weekday() == 0)
     week = [first_monday + timedelta(days=i) for i in range(7)]
     assert [DEFAULT.is_workday(d) for d in week] == [True] * 5 + [False] * 2
     assert DEFAULT.add_workdays(week[4], 1) == week[0] + timedelta(days=7)  # Friday → next Monday
@@ -260,10 +262,10 @@ def test_years_outside_the_library_fall_back_to_monday_to_friday(year):
 
 
 def test_fallback_still_honours_overrides():
-    # 2035 has no national data yet; a community can enter its holiday by hand.
-    calendar = WorkCalendar({date(2035, 10, 1): False})
-    assert not calendar.is_workday(date(2035, 10, 1))  # a Monday
-    assert calendar.add_workdays(date(2035, 9, 28), 1) == date(2035, 10, 2)
+    # 2035 has no national arrangement yet; a community can enter a day off by hand.
+    calendar = WorkCalendar({date(2035, 3, 6): False})
+    assert not calendar.is_workday(date(2035, 3, 6))  # a Tuesday
+    assert calendar.add_workdays(date(2035, 3, 5), 1) == date(2035, 3, 7)
 
 
 def test_add_workdays_lands_on_the_nth_working_day_throughout_2025_and_2026():

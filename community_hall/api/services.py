@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..communities.models import Station
 from ..errors import HallError
 from ..kept import kept, kept_while, store
@@ -465,7 +466,7 @@ def requests_query(community: Community, args: Mapping[str, str], now: datetime 
             raise ApiError(400, f"service_request_id 最多 {MAX_RESULTS} 个。")
         stmt = stmt.where(Ticket.number.in_([n.upper() for n in numbers]))
     else:
-        start, end = _window(args, zone, now or datetime.now(UTC))
+        start, end = _window(args, zone, now or clock.utcnow())
         stmt = stmt.where(Ticket.submitted_at >= start, Ticket.submitted_at <= end)
         codes = _split(args.get("service_code"))
         if codes:

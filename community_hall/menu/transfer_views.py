@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -13,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from .. import audit
+from .. import audit, clock
 from ..accounts.policy import requires
 from ..errors import copy_error
 from ..tenancy import community_session, tenancy
@@ -35,7 +33,7 @@ class ImportForm(FlaskForm):
 
 
 def _download(data: bytes, extension: str, mimetype: str):
-    today = datetime.now(ZoneInfo(g.community.timezone or "Asia/Shanghai"))
+    today = clock.local_now(g.community.timezone)
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
                      download_name=f"{g.community.slug}-menu-{today:%Y%m%d}.{extension}", max_age=0)
 

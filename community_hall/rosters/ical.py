@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..glossary import DUTY_ROLE_LABELS, LEAVE_KIND_LABELS, SHIFT_KIND_LABELS
 from ..tenancy import Community, utcnow
 from .ical_models import CalendarToken
@@ -84,7 +84,7 @@ def _shift_event(community: Community, shift: Shift, summary: str, stamp: dateti
 
 
 def _published_shifts(session: Session, community: Community, user_ids: list[int]) -> list[Shift]:
-    since = datetime.now(ZoneInfo(community.timezone)).date() - HISTORY
+    since = clock.today(community.timezone) - HISTORY
     return list(session.scalars(select(Shift).where(Shift.published.is_(True), Shift.day >= since,
                                                     Shift.user_id.in_(user_ids)).order_by(Shift.day, Shift.start)))
 
@@ -92,7 +92,7 @@ def _published_shifts(session: Session, community: Community, user_ids: list[int
 def staff_feed(session: Session, community: Community, user_id: int, name: str) -> bytes:
     """The person's published shifts, approved leave (all-day) and outreach trips."""
     stamp = utcnow()
-    since = datetime.now(ZoneInfo(community.timezone)).date() - HISTORY
+    since = clock.today(community.timezone) - HISTORY
     with force_locale(FEED_LOCALE):
         cal = _calendar(_("%(name)s's duty · %(community)s", name=name, community=community.name))
         for shift in _published_shifts(session, community, [user_id]):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from .. import clock
 from ..accounts.policy import requires
 from ..errors import HallError, copy_error
 from ..htmx import render
@@ -128,7 +129,7 @@ def _since() -> tuple[SinceForm, datetime]:
     form.validate()
     day = form.since.data if not form.since.errors and form.since.data else None
     if day is None:
-        day = (datetime.now(UTC) - timedelta(days=30)).date()
+        day = (clock.utcnow() - timedelta(days=30)).date()
         form.since.data = day
     return form, datetime.combine(day, time.min, tzinfo=UTC)
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from .. import clock
 from ..accounts.models import Profile
 from ..accounts.policy import can, requires
 from ..errors import HallError, copy_error, parse_id
@@ -56,7 +55,7 @@ def _actor() -> services.Actor:
 
 
 def _today():
-    return datetime.now(ZoneInfo(g.community.timezone)).date()
+    return clock.today(g.community.timezone)
 
 
 def _names() -> dict:

@@ -43,13 +43,13 @@ def remove_override(session: Session, day: date, actor_id: int | None) -> None:
     session.commit()
 
 
-def upcoming_days_off(session: Session, start: date, days: int = 45) -> list[tuple[date, bool, str | None]]:
-    """The next days that differ from a plain Monday-Friday week: (day, is_workday, holiday name)."""
+def upcoming_days_off(session: Session, start: date, days: int = 45) -> list[tuple[date, bool, str | None, bool]]:
+    """The next days that differ from a plain Monday-Friday week: (day, is_workday, holiday name, provisional)."""
     cal = calendar_for(session)
     out = []
     for i in range(days):
         d = start + timedelta(days=i)
         workday = cal.is_workday(d)
         if workday != (d.weekday() < 5) or d in cal.overrides:
-            out.append((d, workday, cal.holiday_name(d)))
+            out.append((d, workday, cal.holiday_name(d), cal.describe(d).provisional))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,9 +13,9 @@ from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from .. import clock
 from ..accounts.policy import requires
 from ..errors import HallError, copy_error
-from ..tenancy import utcnow
 from . import calendar
 from .views import bp, db
 
@@ -45,7 +45,7 @@ def calendar_page(slug):
         else:
             flash(_("Saved. Due dates set from now on count this day."), "success")
             return redirect(url_for("window.calendar_page", slug=slug), code=303)
-    today = utcnow().date()
+    today = clock.today(g.community.timezone)
     return render_template("window/calendar.html", form=form, overrides=calendar.overrides(db()),
                            upcoming=calendar.upcoming_days_off(db(), today))
 

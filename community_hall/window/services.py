@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import arrangements, audit
 from ..errors import HallError
 from ..menu.models import ServiceItem
 from ..signals import ticket_changed, ticket_submitting
@@ -83,7 +83,7 @@ class Submission:
 def calendar_for(session: Session) -> WorkCalendar:
     """The working-day calendar with this community's local overrides."""
     overrides = {o.day: o.is_workday for o in session.scalars(select(CalendarOverride))}
-    return WorkCalendar(overrides)
+    return WorkCalendar(overrides, arrangements.national())
 
 
 def _local_day(community: Community, at: datetime) -> str:

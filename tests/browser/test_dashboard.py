@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from community_hall.disclosure import dashboard_views, figures
+from community_hall import clock as app_clock
 from tests.disclosure.conftest import LATE_NOVEMBER, NAME, fresh_cache, seed, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 
 def test_dashboard_in_elderly_mode(app, world, hall, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(dashboard_views, "utcnow", lambda: LATE_NOVEMBER)
-    monkeypatch.setattr(figures, "utcnow", lambda: LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
     page = hall.page
     hall.sign_in("head-a")
     hall.visit("/c/comm-a/", "dashboard-home")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from community_hall.disclosure import figures
+from community_hall import clock as app_clock
 from community_hall.menu import services as menu_services
 from community_hall.rosters.services import create_post
 from community_hall.tenancy import community_session
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_disclosure_page_in_elderly_mode(app, mix, hall, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(figures, "utcnow", lambda: datetime(2026, 11, 15, 4, tzinfo=UTC))
+    app_clock.set_now(datetime(2026, 11, 15, 4, tzinfo=UTC))
     with app.app_context():
         session = community_session("comm-a")
         create_post(session, "SB", "社会保障岗", "2号窗口")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from community_hall.disclosure import dashboard_views, figures, report, report_views
+from community_hall import clock as app_clock
 from tests.disclosure.conftest import LATE_NOVEMBER, NAME, fresh_cache, seed, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 
 def test_report_in_elderly_mode_and_print(app, world, hall, monkeypatch):  # noqa: F811
-    for module in (dashboard_views, report_views, report, figures):
-        monkeypatch.setattr(module, "utcnow", lambda: LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
     page = hall.page
     hall.sign_in("head-a")
     hall.visit("/c/comm-a/dashboard?month=2026-11", "report-dashboard")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.complaints.models import Complaint
 from community_hall.tenancy import community_session, get_community
 from community_hall.window import services as window
@@ -114,7 +115,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_stored(app, client, auth, m
 
 def _at(monkeypatch, when: str):
     moment = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
-    monkeypatch.setattr(window, "utcnow", lambda: moment)
+    app_clock.set_now(moment)
 
 
 def _local(dt):

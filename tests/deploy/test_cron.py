@@ -33,6 +33,10 @@ def test_every_command_parses(tmp_path):
     for _schedule, words in _jobs():
         command = hall.get_command(click.Context(hall), words[0])
         assert command is not None, f"no such command: {words[0]}"
+        if isinstance(command, click.Group):     # `hall calendar check`: the subcommand parses its own arguments
+            command = command.get_command(click.Context(command), words[1])
+            assert command is not None, f"no such command: {' '.join(words[:2])}"
+            words = words[1:]
         # make_context parses the arguments as the command would and raises on an unknown option or a missing one;
         # paths of the server (/var/backups/hall) stand for a directory that exists here
         args = [str(tmp_path) if word.startswith("/") else word for word in words[1:]]
@@ -42,6 +46,7 @@ def test_every_command_parses(tmp_path):
 @pytest.mark.parametrize("command, schedule", [
     ("route-sweep", "*/5 * * * *"), ("retention-sweep", "10 1 * * *"), ("audit-check", "20 1 * * *"),
     ("ledger-check", "25 1 * * *"), ("backup", "30 2 * * *"), ("prune-backups", "15 3 * * *"),
+    ("calendar", "40 7 * * *"),
 ])
 def test_the_sweeps_checks_and_backups_are_scheduled(command, schedule):
     assert (schedule, command) in {(s, words[0]) for s, words in _jobs()}

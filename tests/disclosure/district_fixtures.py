@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.accounts.models import User
-from community_hall.disclosure import district_views, figures
 from community_hall.tenancy import Community, registry_session
 from community_hall.timebank.volunteer_models import Team, Volunteer
 from community_hall.window.models import Ticket
@@ -34,8 +34,8 @@ def _volunteer(user_id: int, status: str) -> Volunteer:
 @pytest.fixture
 def late_november(monkeypatch):
     """Now is 28 November 2026, 12:00 in Shanghai."""
-    monkeypatch.setattr(district_views, "utcnow", lambda: LATE_NOVEMBER)
-    monkeypatch.setattr(figures, "utcnow", lambda: LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
 
 
 @pytest.fixture

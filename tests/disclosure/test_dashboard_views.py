@@ -7,14 +7,15 @@ import io
 
 import pytest
 
-from community_hall.disclosure import dashboard_views, figures
+from community_hall import clock as app_clock
+from community_hall.disclosure import dashboard_views
 from tests.disclosure.conftest import LATE_NOVEMBER
 
 
 @pytest.fixture
 def late_november(monkeypatch):
-    monkeypatch.setattr(dashboard_views, "utcnow", lambda: LATE_NOVEMBER)
-    monkeypatch.setattr(figures, "utcnow", lambda: LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
 
 
 def _table(page: str, name: str) -> str:

@@ -8,7 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from community_hall.disclosure import dashboard_views, figures, report, report_views
+from community_hall import clock as app_clock
+from community_hall.disclosure import dashboard_views
 from tests.disclosure.conftest import LATE_NOVEMBER, NAME, local
 from tests.disclosure.test_views import NOVEMBER
 from tests.test_i18n import zh
@@ -16,8 +17,7 @@ from tests.test_i18n import zh
 
 @pytest.fixture
 def late_november(monkeypatch):
-    for module in (dashboard_views, report_views, report, figures):
-        monkeypatch.setattr(module, "utcnow", lambda: LATE_NOVEMBER)
+    app_clock.set_now(LATE_NOVEMBER)
 
 
 def _table(page: str, name: str) -> str:
@@ -147,8 +147,7 @@ def test_the_workbook_is_for_heads_and_district_only(client, auth, world, late_n
 # --- the public page for a past month or quarter ----------------------------------------------------
 @pytest.fixture
 def november(monkeypatch):
-    for module in (report, figures):
-        monkeypatch.setattr(module, "utcnow", lambda: NOVEMBER)
+    app_clock.set_now(NOVEMBER)
 
 
 def test_json_of_a_past_month_and_quarter(client, mix, november):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from community_hall.disclosure import figures
+from community_hall import clock as app_clock
 from tests.disclosure.conftest import NAME, PHONE
 from tests.rosters.duty_fixtures import post, uid
 from tests.test_i18n import zh
@@ -41,7 +41,7 @@ def check_schema(data, schema, where="$"):
 
 @pytest.fixture
 def november(monkeypatch):
-    monkeypatch.setattr(figures, "utcnow", lambda: NOVEMBER)
+    app_clock.set_now(NOVEMBER)
 
 
 def test_json_has_exactly_the_schema_and_the_month(client, mix, november):

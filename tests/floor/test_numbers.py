@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.errors import HallError
 from community_hall.floor import services
 from community_hall.floor.models import QueueNumber
@@ -184,6 +185,6 @@ def test_a_number_called_three_times_or_long_ago_becomes_a_no_show(app, hall, mo
         services.call_next(session, community, hall.a, None, "张敏")
         assert session.get(QueueNumber, first.id).status == "no_show"
         later = services.utcnow() + timedelta(minutes=11)
-        monkeypatch.setattr(services, "utcnow", lambda: later)
+        app_clock.set_now(later)
         services.call_next(session, community, hall.a, None, "张敏")
         assert session.get(QueueNumber, second.id).status == "no_show"        # called 11 minutes ago

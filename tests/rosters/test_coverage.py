@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.rosters import coverage, duty
 from tests.rosters.duty_fixtures import add, leave, local, outreach, post, shift, uid
 
@@ -105,9 +106,8 @@ def test_coverage_from_published_shifts_approved_leave_and_outreach(app, station
 
 
 def test_dashboard_shows_the_next_fortnight_to_head_and_district_only(app, client, auth, station, monkeypatch):
-    import community_hall.rosters.coverage as module
 
-    monkeypatch.setattr(module, "utcnow", lambda: local(MON, "07:00"))
+    app_clock.set_now(local(MON, "07:00"))
     add(app, shift(station["head-a"], MON), leave(station["staff-a"], MON, MON))
     auth.login("head-a")
     page = client.get("/c/comm-a/dashboard").get_data(as_text=True)
@@ -122,9 +122,8 @@ def test_dashboard_shows_the_next_fortnight_to_head_and_district_only(app, clien
 
 
 def test_dashboard_without_gaps_says_so(app, client, auth, station, monkeypatch):
-    import community_hall.rosters.coverage as module
 
-    monkeypatch.setattr(module, "utcnow", lambda: datetime(2026, 11, 22, 23, 0, tzinfo=local(MON, "00:00").tzinfo))
+    app_clock.set_now(datetime(2026, 11, 22, 23, 0, tzinfo=local(MON, "00:00").tzinfo))
     auth.login("head-a")
     page = client.get("/c/comm-a/dashboard").get_data(as_text=True)
     assert "Coverage gaps" in page or "覆盖" in page or "空岗" in page

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.rosters.models import Post
 from tests.rosters.duty_fixtures import add, leave, local, post, shift, uid
 
@@ -15,7 +16,6 @@ PHONE = "13912345678"
 
 @pytest.fixture
 def station(app, build, monkeypatch):
-    import community_hall.rosters.duty_views as views
 
     build.two_communities()
     build.user("zhang", "comm-a", "staff", "张敏", phone=PHONE)
@@ -26,7 +26,7 @@ def station(app, build, monkeypatch):
     post(app, "XX", "综合岗", None, None, window="")
     add(app, shift(ids["head-a"], MON), shift(ids["zhang"], MON), shift(ids["li-q"], MON, "10:00", "19:00", "late"),
         leave(ids["zhang"], MON, MON))
-    monkeypatch.setattr(views, "utcnow", lambda: local(MON, "11:00"))
+    app_clock.set_now(local(MON, "11:00"))
     return ids
 
 
@@ -48,11 +48,10 @@ def test_duty_json_schema_and_values(client, station):
 
 
 def test_nobody_on_duty_is_null(app, client, build, monkeypatch):
-    import community_hall.rosters.duty_views as views
 
     build.community("comm-c")
     add(app, Post(code="SB", name="社会保障岗", window=""), slug="comm-c")
-    monkeypatch.setattr(views, "utcnow", lambda: local(MON, "11:00"))
+    app_clock.set_now(local(MON, "11:00"))
     data = client.get("/c/comm-c/rosters/duty.json").get_json()
     assert data["posts"] == [{"code": "SB", "name": "社会保障岗", "window": "", "on_duty": None, "reason": "no_roster",
                               "until": None}]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from community_hall import clock as app_clock
 from community_hall.audit import AuditEvent
 from community_hall.rosters import rota
 from community_hall.rosters.models import Shift
@@ -162,7 +163,7 @@ def test_head_generates_edits_and_publishes(app, client, auth, station):
 def test_publishing_shows_and_records_coverage_gaps(app, client, auth, station, monkeypatch):
     import community_hall.rosters.coverage as coverage
 
-    monkeypatch.setattr(coverage, "utcnow", lambda: coverage.datetime(2026, 9, 30, tzinfo=coverage.ZoneInfo("UTC")))
+    app_clock.set_now(coverage.datetime(2026, 9, 30, tzinfo=coverage.ZoneInfo("UTC")))
     post(app, "SB", "社会保障岗", station["staff-a"], station["staff-a2"])
     # only the head is on the rota: the post's A and B are never on shift while the station is open
     add(app, shift(station["head-a"], date(2026, 10, 8), published=False))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +15,7 @@ from community_hall.timebank import orders as services
 from community_hall.timebank import volunteers as vol_services
 from community_hall.window.services import Actor
 
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 11, 23)           # a Monday; `world` fixes the app's clock on it
 DAY = TODAY + timedelta(days=5)       # a Saturday
 REPAIR = {"code": "JJ-004", "name": "便民维修服务", "category": "居家服务", "provider": "volunteers",
           "provider_name": "红马甲志愿服务队"}
@@ -42,9 +43,10 @@ def new_order(**changes) -> services.NewOrder:
 
 
 @pytest.fixture
-def world(app, build):
-    """comm-a/comm-b people; in comm-a a repair item from volunteers, volunteers vol-1 and vol-2, family member son-a,
-    and 3 hours for res-a, 5 for son-a, 4 in the donation pool."""
+def world(app, build, clock):
+    """On TODAY at 10:00 (Shanghai): comm-a/comm-b people; in comm-a a repair item from volunteers, volunteers vol-1
+    and vol-2, family member son-a, and 3 hours for res-a, 5 for son-a, 4 in the donation pool."""
+    clock.set_now(datetime.combine(TODAY, datetime.min.time().replace(hour=10), ZoneInfo("Asia/Shanghai")))
     build.two_communities()
     build.user("vol-1", "comm-a", "resident", "志愿者一", phone="13900000011")
     build.user("vol-2", "comm-a", "resident", "志愿者二", phone="13900000012")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.errors import HallError
 from community_hall.tenancy import community_session, get_community
 from community_hall.window import services
@@ -88,7 +89,7 @@ def _at(monkeypatch, when: str):
     from zoneinfo import ZoneInfo
 
     moment = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    app_clock.set_now(moment)
     return moment
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from community_hall import clock as app_clock
 from community_hall.tenancy import community_session, get_community
 from community_hall.window.models import Ticket
 from tests.helpers import site_token
@@ -217,7 +218,7 @@ def test_head_edits_local_working_days_and_due_dates_follow(app, client, auth, m
     assert "停电检修" in client.get("/c/comm-a/calendar").get_data(as_text=True)
     ticket = submit(item_code="ZJ-001")
     moment = datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    app_clock.set_now(moment)
     with app.app_context():
         session, community = community_session("comm-a"), get_community("comm-a")
         t = services.accept(session, community, session.get(Ticket, ticket.id), services.Actor(None, "x"))
