@@ -10,7 +10,15 @@ BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut
 PO := $(wildcard community_hall/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test bench soak lint messages extract system-deps clean
+# The date-sensitive suites, run a second time by `make test` with the whole process tree's clock 400 days ahead
+# (Debian faketime): a test that compares a hard-coded date with the real clock fails there (docs/testing.md).
+LATER_SUITES := tests/window tests/appointments tests/floor tests/visits tests/rosters tests/routing tests/timebank \
+	tests/disclosure tests/api tests/test_retention.py tests/test_calendar.py tests/test_workdays.py
+TEST_LATER ?= 1
+# Two pytest-xdist workers, one per core (each test has its own data directory, database and free ports).
+PYTEST_WORKERS ?= -n 2
+
+.PHONY: run test test-later bench soak lint messages extract system-deps clean
 
 run: $(STAMP) $(MO)
 	$(BIN)/flask --app app hall init
@@ -18,7 +26,11 @@ run: $(STAMP) $(MO)
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(MO) system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@if [ "$(TEST_LATER)" = 1 ]; then $(MAKE) --no-print-directory test-later; fi
+
+test-later: $(STAMP) $(MO) system-deps
+	faketime -f +400d $(BIN)/python -m pytest $(PYTEST_WORKERS) $(LATER_SUITES)
 
 # Benchmark (issue 8): seeds 100,000 tickets, serves with gunicorn, loads with wrk, on SQLite and PostgreSQL;
 # writes bench/results.json and bench/results.md. About 10 minutes on 2 cores.
@@ -57,15 +69,16 @@ extract: $(STAMP)
 	$(BIN)/pybabel update -i community_hall/translations/messages.pot -d community_hall/translations --no-fuzzy-matching
 
 # Debian Chromium (+ CJK fonts) for the browser tests, PostgreSQL for the second backend, nginx and
-# redis-server for the deployment tests (tests/deploy/; their own services are not needed), wrk for the benchmark.
+# redis-server for the deployment tests (tests/deploy/; their own services are not needed), wrk for the benchmark,
+# faketime for the second run of the date-sensitive suites (test-later).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! test -x /usr/sbin/nginx || ! command -v redis-server >/dev/null \
-	    || ! command -v wrk >/dev/null; then \
+	    || ! command -v wrk >/dev/null || ! command -v faketime >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql \
-	      nginx redis-server wrk >/dev/null; \
-	  else echo "Not root: install chromium, fonts-noto-cjk, postgresql, nginx, redis-server and wrk yourself, or their tests are skipped."; fi; \
+	      nginx redis-server wrk faketime >/dev/null; \
+	  else echo "Not root: install chromium, fonts-noto-cjk, postgresql, nginx, redis-server, wrk and faketime yourself, or their tests are skipped."; fi; \
 	fi
 
 $(BENCH_STAMP): $(STAMP)

@@ -221,7 +221,7 @@ def _cell(value, digits: int = 1) -> str:
 
 
 def table(results: dict) -> str:
-    """The Markdown table for the README: SQLite and PostgreSQL side by side."""
+    """The Markdown table for docs/performance.md: SQLite and PostgreSQL side by side."""
     runs = [results] if results.get("backend") == "sqlite" else []
     pg = results.get("postgresql") or (results if results.get("backend") == "postgresql" else None)
     sqlite = runs[0] if runs else None

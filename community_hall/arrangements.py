@@ -21,7 +21,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import audit, clock
-from .kept import kept
+from .kept import kept, store
 from .tenancy import RegistryBase, registry_session, utcnow
 from .workdays import NATIONAL, NationalCalendar, package_knows
 
@@ -151,8 +151,6 @@ def national() -> NationalCalendar:
 
 def forget() -> None:
     """Drop this worker's copy (after an import in this process)."""
-    from .kept import store
-
     store("national_calendar").clear()
 
 

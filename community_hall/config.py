@@ -92,7 +92,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # A rate-limit store outage (Redis down) must not take the site down: each worker counts in memory
-    # until the store answers again (limits are then per worker, not shared; see the README).
+    # until the store answers again (limits are then per worker, not shared; see docs/operations.md).
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
 }

@@ -28,34 +28,23 @@ LAW = WorkCalendar()          # no arrangement imported: the package's years, th
 
 # A made-up official arrangement of 2027 for the tests (the real one is announced in the autumn of 2026):
 # 春节 Fri 5 – Thu 11 Feb off with make-up working days Sat 30 Jan and Sat 20 Feb.
-ARRANGEMENT_2027 = """date,kind,name
-2027-01-01,off,元旦
-2027-01-30,work,春节
-2027-02-05,off,春节
-2027-02-06,off,春节
-2027-02-07,off,春节
-2027-02-08,off,春节
-2027-02-09,off,春节
-2027-02-10,off,春节
-2027-02-11,off,春节
-2027-02-20,work,春节
-2027-04-05,off,清明节
-2027-05-01,off,劳动节
-2027-05-02,off,劳动节
-2027-05-03,off,劳动节
-2027-05-04,off,劳动节
-2027-06-09,off,端午节
-2027-09-15,off,中秋节
-2027-10-01,off,国庆节
-2027-10-02,off,国庆节
-2027-10-03,off,国庆节
-2027-10-04,off,国庆节
-2027-10-05,off,国庆节
-"""
+DAYS_OFF_2027 = {"元旦": ["01-01"], "春节": [f"02-{d:02}" for d in range(5, 12)], "清明": ["04-05"],
+                 "劳动节": ["05-01", "05-02", "05-03", "05-04"], "端午": ["06-09"], "中秋": ["09-15"],
+                 "国庆节": [f"10-{d:02}" for d in range(1, 6)]}
+ARRANGEMENT_2027 = "date,kind,name\n" + "".join(
+    f"2027-{day},off,{name}\n" for name, days in DAYS_OFF_2027.items() for day in days) + \
+    "2027-01-30,work,春节\n2027-02-20,work,春节\n"
 
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day_the_issue_was_filed(clock):
+    """Every test here runs on 2026-12-05 09:00 in Shanghai (tests that need another moment set it): the dates
+    below are compared with the app's clock, never with the real one."""
+    clock.set_now(at(2026, 12, 5, 9))
 
 
 @pytest.mark.parametrize("day", [
@@ -197,9 +186,10 @@ def test_a_bad_import_changes_nothing(app, runner, tmp_path):
     assert runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)]).exit_code == 0
     before = _rows(app)
     bad = ARRANGEMENT_2027.replace("2027-02-20,work,春节", "2027-02-22,work,春节")   # a Monday as a make-up day
+    line = bad.splitlines().index("2027-02-22,work,春节") + 1
     result = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, bad)])
     assert result.exit_code != 0
-    assert "line 11" in result.output and "weekday" in result.output and "nothing was imported" in result.output
+    assert f"line {line}:" in result.output and "weekday" in result.output and "nothing was imported" in result.output
     assert _rows(app) == before
 
 
@@ -259,6 +249,12 @@ def test_importing_moves_open_deadlines_and_says_why(app, menu, runner, clock, t
         done = services.accept(session, community, done, STAFF, ["身份证"])
         done = services.complete(session, done, STAFF, "已办结")
         done_id, done_due = done.id, done.due_at
+        # A first inquiry logged on Thu 4 Feb, one working day to answer: Thu 11 Feb by the law, Fri 12 by the
+        # arrangement.
+        from community_hall.routing.models import Inquiry
+        from community_hall.routing.services import InquiryData, log_inquiry
+        inquiry_id = log_inquiry(session, community, 1, InquiryData(resident_name="赵六", text="低保怎么办", topic="低保"),
+                                 now=at(2027, 2, 4, 10).astimezone(UTC)).id
     with app.app_context():
         t = community_session("comm-a").get(Ticket, ticket_id)
         # By the law: 2, 3, 4 Feb, then 5–10 off, then 11 and 12 Feb.
@@ -266,7 +262,7 @@ def test_importing_moves_open_deadlines_and_says_why(app, menu, runner, clock, t
 
     result = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
     assert result.exit_code == 0, result.output
-    assert "comm-a: deadlines moved: 1 ticket(s)" in result.output
+    assert "comm-a: deadlines moved: 1 ticket(s), 1 inquiry(ies), 0 hand-over(s), 0 follow-up(s)" in result.output
     with app.app_context():
         session = community_session("comm-a")
         t = session.get(Ticket, ticket_id)
@@ -276,6 +272,8 @@ def test_importing_moves_open_deadlines_and_says_why(app, menu, runner, clock, t
         event = session.query(TicketEvent).filter_by(ticket_id=t.id, action="due_moved").one()
         assert "2027-02-12 17:30 → 2027-02-15 17:30" in event.note and "2027" in event.note
         assert session.get(Ticket, done_id).due_at == done_due        # finished work is history: untouched
+        moved = session.get(Inquiry, inquiry_id).answer_due_at.replace(tzinfo=UTC).astimezone(SHANGHAI)
+        assert moved == at(2027, 2, 12, 17, 30)
     # Importing the same arrangement again moves nothing.
     again = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
     assert "deadlines moved" not in again.output

@@ -18,6 +18,13 @@ from community_hall.workdays import DEFAULT, WorkCalendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def _fixed_day(clock):
+    """The calendar is a pure function of the dates given; the app's clock is fixed all the same, so no date here
+    is ever compared with the real today."""
+    clock.set_now(datetime(2026, 11, 23, 9, tzinfo=SHANGHAI))
+
+
 def shanghai(*args) -> datetime:
     """An aware UTC datetime given as Asia/Shanghai wall-clock time, as the database stores it."""
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)

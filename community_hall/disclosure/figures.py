@@ -1,7 +1,7 @@
 """Service results for 居务公开 and the dashboards: one grouped query per figure group, never a loop over rows.
 
 Every function takes a community session and a period [start, end) given as aware local times (the
-community's zone); the database compares UTC. Definitions (also in the README):
+community's zone); the database compares UTC. Definitions (also in docs/disclosure-audit-privacy.md):
 
 - a ticket is a Ticket of kind "request"; received = submitted in the period; finished (办结) = status "done"
   with finished_at in the period (declined and withdrawn tickets are not finished);

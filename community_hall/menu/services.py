@@ -20,7 +20,7 @@ from .search import pinyin_keys
 DEFAULT_CATEGORIES = ("生活信息", "证照办理", "社会保障", "福利救助", "居家服务", "法律服务", "党群服务")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 
-# The columns of an item, in the order of imported and exported files (documented in the README).
+# The columns of an item, in the order of imported and exported files (documented in docs/hall.md).
 COLUMNS = ("code", "name", "category", "description", "qualifications", "materials", "steps", "time_limit",
            "time_unit", "post", "channels", "fee_kind", "fee_note", "duty_list", "provider", "provider_name",
            "keywords", "published", "position")

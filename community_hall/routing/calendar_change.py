@@ -73,30 +73,22 @@ def move_open_deadlines(session: Session, community: Community, old: WorkCalenda
                                                    note=note))
         audit.record(session, None, "calendar.due_moved", f"{ticket.number}: {note}", ip="system")
         moved.tickets += 1
-    for inquiry in session.scalars(select(Inquiry).where(Inquiry.status == "open")):
-        due = _moved(old, new, zone, inquiry.created_at, inquiry.answer_due_at, years)
-        if due is not None:
+    # The other deadlines have no timeline of their own: the audit log says what moved and why.
+    others = (
+        ("inquiries", "inquiry", "answer_due_at", select(Inquiry).where(Inquiry.status == "open")),
+        ("handovers", "hand-over", "ack_due_at", select(Hop).where(Hop.kind.in_(NEEDS_ACK), Hop.acknowledged_at.is_(None),
+                                                              Hop.ack_due_at.is_not(None))),
+        ("followups", "follow-up", "due_at", select(FollowUp).where(FollowUp.status != "closed")),
+    )
+    for counter, label, field, query in others:
+        for row in session.scalars(query):
+            due = _moved(old, new, zone, row.created_at, getattr(row, field), years)
+            if due is None:
+                continue
             audit.record(session, None, "calendar.due_moved",
-                         f"inquiry #{inquiry.id}: {why}: {_when(inquiry.answer_due_at, zone)} → {_when(due, zone)}",
-                         ip="system")
-            inquiry.answer_due_at = due
-            moved.inquiries += 1
-    for hop in session.scalars(select(Hop).where(Hop.kind.in_(NEEDS_ACK), Hop.acknowledged_at.is_(None),
-                                                 Hop.ack_due_at.is_not(None))):
-        due = _moved(old, new, zone, hop.created_at, hop.ack_due_at, years)
-        if due is not None:
-            audit.record(session, None, "calendar.due_moved",
-                         f"hand-over #{hop.id}: {why}: {_when(hop.ack_due_at, zone)} → {_when(due, zone)}", ip="system")
-            hop.ack_due_at = due
-            moved.handovers += 1
-    for followup in session.scalars(select(FollowUp).where(FollowUp.status != "closed")):
-        due = _moved(old, new, zone, followup.created_at, followup.due_at, years)
-        if due is not None:
-            audit.record(session, None, "calendar.due_moved",
-                         f"follow-up #{followup.id}: {why}: {_when(followup.due_at, zone)} → {_when(due, zone)}",
-                         ip="system")
-            followup.due_at = due
-            moved.followups += 1
+                         f"{label} #{row.id}: {why}: {_when(getattr(row, field), zone)} → {_when(due, zone)}", ip="system")
+            setattr(row, field, due)
+            setattr(moved, counter, getattr(moved, counter) + 1)
     session.commit()
     return moved
 

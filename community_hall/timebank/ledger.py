@@ -381,7 +381,7 @@ def _legs(session: Session, movement_id: int) -> list[tuple[str, int]]:
 
 # Moving a person's hours between communities (通存通兑). Each community has its own database, so no transaction
 # spans both: X retires the hours into a pending transfer, Y mints them under the same transfer id (once), X marks
-# the transfer completed. recover_transfers finishes or rolls back what a failure left pending. See the README.
+# the transfer completed. recover_transfers finishes or rolls back what a failure left pending. See docs/timebank.md.
 
 def _transfer_row(session: Session, transfer_id: str) -> LedgerTransfer | None:
     return session.get(LedgerTransfer, transfer_id)

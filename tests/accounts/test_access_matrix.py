@@ -140,7 +140,7 @@ def derived(permission: str | None, actor: str) -> str | None:
 def coverage_problems(paths: dict[str, list[str]], routes: dict[str, table.Route]) -> list[str]:
     """Routes of the app the table does not declare (or declares with other methods), and routes it has no more."""
     problems = [f"{path} is not in the access matrix: declare it in tests/accounts/access_table.py ROUTES with the "
-                f"outcome for every actor and method (see README, Tests)" for path in sorted(set(paths) - set(routes))]
+                f"outcome for every actor and method (see docs/testing.md)" for path in sorted(set(paths) - set(routes))]
     problems += [f"access_table.py declares {path}, which the app no longer has"
                  for path in sorted(set(routes) - set(paths))]
     problems += [f"{path}: the app takes {methods}, access_table.py declares {sorted(routes[path].expect)}"
@@ -180,7 +180,7 @@ def test_a_new_route_must_be_declared(site):
     paths = {**declared_paths(app), "/c/<slug>/secret": ["GET"]}
     assert coverage_problems(paths, table.ROUTES) == [
         "/c/<slug>/secret is not in the access matrix: declare it in tests/accounts/access_table.py ROUTES with the "
-        "outcome for every actor and method (see README, Tests)"]
+        "outcome for every actor and method (see docs/testing.md)"]
 
 
 def test_the_table_agrees_with_the_policy(site):
