@@ -21,11 +21,7 @@ WEEKDAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_cmd(file):
     """Load the official arrangement of one or more years from a CSV file (date,kind,name); a bad file changes
-    nothing. Open deadlines that the new days move are moved, each with a note on its timeline."""
-    from .routing.calendar_change import move_open_deadlines
-    from .tenancy import community_session
-    from .window.services import calendar_for
-
+    nothing. Then every community moves the open deadlines the new days move, each with a note (see `apply`)."""
     with open(file, "rb") as f:
         data = f.read(arrangements.MAX_BYTES + 1)
     try:
@@ -35,24 +31,54 @@ def import_cmd(file):
             where = f"line {problem.line}: " if problem.line else ""
             click.echo(f"{where}{problem.message}", err=True)
         raise click.ClickException(str(err)) from None
-    communities = all_communities()
-    before = {c.slug: calendar_for(community_session(c.slug)) for c in communities}
+    whole = arrangements.whole_years(years)
     arrangements.import_arrangement(registry_session(), years, os.path.basename(file))
     arrangements.forget()
     for year in sorted(years):
         days = years[year]
+        what = "the whole arrangement" if year in whole else "single days (the rest of the year is kept)"
         click.echo(f"{year}: {sum(not w for w, _ in days.values())} days off, "
-                   f"{sum(w for w, _ in days.values())} make-up working days imported")
-    for community in communities:
+                   f"{sum(w for w, _ in days.values())} make-up working days imported, {what}")
+    if not _apply_everywhere():
+        raise SystemExit(1)
+
+
+@calendar.command("apply")
+def apply_cmd():
+    """Move open deadlines in every community by the imports it has not applied yet (after a failure): silent when
+    there is nothing to do, so cron can run it."""
+    if not _apply_everywhere():
+        raise SystemExit(1)
+
+
+def _apply_everywhere() -> bool:
+    """Apply pending imports community by community; a community that fails is reported and the others proceed."""
+    from sqlalchemy import select
+
+    from .routing.calendar_change import apply_imports
+    from .tenancy import community_session
+
+    imports = list(registry_session().scalars(select(arrangements.NationalImport).order_by(arrangements.NationalImport.id)))
+    ok = True
+    for community in all_communities():
         session = community_session(community.slug)
-        moved = move_open_deadlines(session, community, before[community.slug], calendar_for(session), years)
+        try:
+            moved = apply_imports(session, community, imports)
+        except Exception as err:    # noqa: BLE001 - one community's failure must not stop the others
+            session.rollback()
+            ok = False
+            first = (str(err).splitlines() or [""])[0]
+            click.echo(f"{community.slug}: deadlines NOT moved ({type(err).__name__}: {first}); nothing changed there. "
+                       f"Run `flask --app app hall calendar apply` when it answers again.", err=True)
+            continue
         if moved.total:
             click.echo(f"{community.slug}: deadlines moved: {moved.tickets} ticket(s), {moved.inquiries} inquiry(ies), "
                        f"{moved.handovers} hand-over(s), {moved.followups} follow-up(s)")
+    return ok
 
 
 @calendar.command("show")
-@click.argument("year", type=click.IntRange(1990, 2200))
+@click.argument("year", type=click.IntRange(2000, 2200))
 @click.option("--community", "slug", default=None, help="Include this community's local overrides")
 def show_cmd(year, slug):
     """List a year's days off and make-up working days, and where each comes from."""

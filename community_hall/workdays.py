@@ -106,9 +106,12 @@ def package_knows(year: int) -> bool:
 class NationalCalendar:
     """The national working days: imported official arrangements, else the package, else the law."""
 
-    def __init__(self, arrangements: Mapping[int, Mapping[date, tuple[bool, str | None]]] | None = None):
+    def __init__(self, arrangements: Mapping[int, Mapping[date, tuple[bool, str | None]]] | None = None,
+                 single_days: Mapping[date, tuple[bool, str | None]] | None = None):
         # year -> {day: (workday, name)}; a year present here is fully arranged: other days follow the week.
         self.arrangements = {y: dict(days) for y, days in (arrangements or {}).items()}
+        # Official days of years not arranged whole (2026-12-31 in the 2027 arrangement): those days only.
+        self.single_days = dict(single_days or {})
         self._days: dict[date, Day] = {}
 
     def day(self, d: date) -> Day:
@@ -128,6 +131,9 @@ class NationalCalendar:
                 workday, name = year[d]
                 return Day(d, workday, "arrangement", name)
             return Day(d, d.weekday() < 5, "week")
+        if d in self.single_days:
+            workday, name = self.single_days[d]
+            return Day(d, workday, "arrangement", name)
         package = _package_day(d)
         if package is not None:
             return Day(d, package[0], "package", package[1])

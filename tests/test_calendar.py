@@ -131,13 +131,24 @@ def test_carry_over_keeps_the_number_of_working_days(start, n):
     ("date,kind,name\n2027-01-01,holiday,元旦\n", 2, "kind"),
     ("date,kind,name\n2027-01-01,off,元旦\n2027-01-04,work,元旦\n", 3, "weekday"),
     ("date,kind,name\n2027-01-01,off,元旦\n2027-01-01,off,元旦\n", 3, "twice"),
-    ("date,kind,name\n2027-01-30,work,春节\n", 0, "no day off"),
+    ("date,kind,name\n2027-01-30,work,\n2030W011,off,元旦\n", 3, "not a date"),     # an ISO week date
+    ("date,kind,name\n20300102,off,元旦\n", 2, "not a date"),
+    ('date,kind,name\n2030-01-01,off,"元旦\n2030-01-02,off,x\n', 2, "control characters"),   # a quote left open
+    ("date,kind,name\n2030-01-01,off,元\x07旦\n", 2, "control characters"),
+    ("date,kind,name\n2030-01-01,off,\n", 2, "name the holiday"),
+    ("date,kind,name\n2030-01-01,off,=cmd|' /c calc'!A1\n", 2, "may not start with"),
+    ("date,kind,name\n1999-01-01,off,元旦\n", 2, "outside 2000–2200"),
     ("date,kind,name\n", 0, "no days"),
 ])
 def test_a_bad_file_is_refused_with_the_line_and_the_reason(text, line, says):
     with pytest.raises(arrangements.ArrangementRejected) as err:
         arrangements.parse(text.encode())
     assert any(p.line == line and says in p.message for p in err.value.problems), err.value.problems
+
+
+def test_old_mac_line_endings_are_read():
+    years = arrangements.parse(ARRANGEMENT_2027.replace("\n", "\r").encode())
+    assert len(years[2027]) == 22
 
 
 def test_a_file_that_is_not_utf8_is_refused():
@@ -277,3 +288,88 @@ def test_importing_moves_open_deadlines_and_says_why(app, menu, runner, clock, t
     # Importing the same arrangement again moves nothing.
     again = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
     assert "deadlines moved" not in again.output
+
+
+def test_a_row_of_the_neighbouring_year_sets_that_day_only(app, runner, tmp_path):
+    # Real arrangements cross the year: the 2023 one began on 2022-12-31. Such a row must not replace its year.
+    assert runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)]).exit_code == 0
+    next_year = "date,kind,name\n2027-12-31,off,元旦\n" + "".join(
+        f"2028-{day},off,假日\n" for day in ("01-01", "01-03", "01-25", "01-26", "01-27", "01-28", "01-31", "04-04",
+                                              "05-01", "05-02", "10-02"))
+    result = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, next_year)])
+    assert result.exit_code == 0, result.output
+    assert "2027: 1 days off, 0 make-up working days imported, single days" in result.output
+    with app.app_context():
+        national = arrangements.load(registry_session())
+    assert not national.day(date(2027, 2, 11)).workday            # the 2027 arrangement is still whole
+    assert national.day(date(2027, 1, 30)).workday
+    assert not national.day(date(2027, 12, 31)).workday            # … with the new day
+    assert not national.is_provisional_year(2028) and not national.day(date(2028, 1, 31)).workday
+    # A single day of a year the package knows changes that day only; the year keeps the package's answers.
+    assert runner.invoke(args=["hall", "calendar", "import",
+                               _write(tmp_path, "date,kind,name\n2026-12-31,off,元旦\n")]).exit_code == 0
+    with app.app_context():
+        national = arrangements.load(registry_session())
+    assert not national.day(date(2026, 12, 31)).workday and national.day(date(2026, 12, 31)).source == "arrangement"
+    assert national.day(date(2026, 2, 14)).workday and national.day(date(2026, 2, 14)).source == "package"
+
+
+def _accepted_ticket(app, name: str, phone: str, slug: str = "comm-a") -> int:
+    with app.app_context():
+        session, community = community_session(slug), get_community(slug)
+        ticket = services.submit_ticket(session, community, services.Submission(
+            item_code="SB-001", resident_name=name, resident_phone=phone), services.Actor(None, name, "resident"))
+        return services.accept(session, community, ticket, STAFF, ["身份证"]).id
+
+
+def _due(app, ticket_id: int, slug: str = "comm-a") -> datetime:
+    with app.app_context():
+        return community_session(slug).get(Ticket, ticket_id).due_at.replace(tzinfo=UTC).astimezone(SHANGHAI)
+
+
+def test_an_import_cut_short_in_one_community_is_finished_once_by_apply(app, menu, runner, clock, tmp_path,  # noqa: F811
+                                                                         monkeypatch):
+    from community_hall.menu import services as menu_services
+    from community_hall.routing import calendar_change
+    from tests.menu.conftest import ITEMS, create_post
+
+    with app.app_context():
+        session = community_session("comm-b")
+        create_post(session, "SB", "社会保障岗", "2号窗口")
+        menu_services.create_item(session, menu_services.clean_item(ITEMS[0]))
+        session.commit()
+    clock.set_now(at(2027, 2, 1, 10))
+    a, b = _accepted_ticket(app, "王秀兰", "13800138001"), _accepted_ticket(app, "李四", "13800138002", "comm-b")
+    real_move = calendar_change._move
+
+    def locked_in_b(session, zone, old, new, why):
+        if session.get_bind().url.database and "comm-b" in session.get_bind().url.database:
+            raise RuntimeError("database is locked")        # comm-b's file is busy at that moment
+        return real_move(session, zone, old, new, why)
+
+    monkeypatch.setattr(calendar_change, "_move", locked_in_b)
+    result = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
+    assert result.exit_code == 1 and "comm-b: deadlines NOT moved" in result.output and "calendar apply" in result.output
+    assert _due(app, a) == at(2027, 2, 15, 17, 30) and _due(app, b, "comm-b") == at(2027, 2, 12, 17, 30)
+    monkeypatch.setattr(calendar_change, "_move", real_move)
+    result = runner.invoke(args=["hall", "calendar", "apply"])
+    assert result.exit_code == 0 and "comm-b: deadlines moved: 1 ticket(s)" in result.output
+    assert "comm-a" not in result.output
+    assert _due(app, b, "comm-b") == at(2027, 2, 15, 17, 30) and _due(app, a) == at(2027, 2, 15, 17, 30)
+    again = runner.invoke(args=["hall", "calendar", "apply"])
+    assert again.exit_code == 0 and again.output == ""
+    runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
+    assert _due(app, a) == at(2027, 2, 15, 17, 30) and _due(app, b, "comm-b") == at(2027, 2, 15, 17, 30)
+
+
+def test_a_local_closed_day_set_later_does_not_pull_a_deadline_earlier(app, menu, runner, clock, tmp_path):  # noqa: F811
+    clock.set_now(at(2027, 3, 1, 10))                      # Monday 1 March: 5 working days, due Mon 8 March
+    ticket = _accepted_ticket(app, "王秀兰", "13800138001")
+    assert _due(app, ticket) == at(2027, 3, 8, 17, 30)
+    with app.app_context():
+        from community_hall.window.calendar import set_override
+        set_override(community_session("comm-a"), date(2027, 3, 8), False, "停电检修", None)
+    # The arrangement changes nothing between 1 and 8 March: the deadline stays.
+    result = runner.invoke(args=["hall", "calendar", "import", _write(tmp_path, ARRANGEMENT_2027)])
+    assert result.exit_code == 0 and "deadlines moved" not in result.output
+    assert _due(app, ticket) == at(2027, 3, 8, 17, 30)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..arrangements import NationalImport, calendar_of
+from ..audit import AuditEvent
 from ..tenancy import Community, utcnow
-from ..window.models import OPEN_STATES, Ticket, TicketEvent
+from ..window.models import OPEN_STATES, CalendarOverride, Ticket, TicketEvent
 from ..window.ratings_models import FollowUp
 from ..workdays import WorkCalendar, carry_over
 from .models import NEEDS_ACK, Hop, Inquiry
 
 ACTION = "due_moved"
+APPLIED = "calendar.applied"    # written in the same transaction as the moves: an import is applied once
 
 
 @dataclass
@@ -32,19 +35,26 @@ class Moved:
     def total(self) -> int:
         return self.tickets + self.inquiries + self.handovers + self.followups
 
+    def add(self, other: Moved) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def _moved(old: WorkCalendar, new: WorkCalendar, zone: ZoneInfo, start: datetime, due: datetime,
-           years: set[int]) -> datetime | None:
-    """The new due moment (same local clock time), or None when it does not move."""
+def _moved(old: WorkCalendar, new: WorkCalendar, zone: ZoneInfo, start: datetime, due: datetime) -> datetime | None:
+    """The new due moment (same local clock time), or None when no national day under it changed."""
     start_local, due_local = _aware(start).astimezone(zone), _aware(due).astimezone(zone)
-    if not any(start_local.year <= y <= due_local.year for y in years):
-        return None        # the imported years lie outside this deadline's span: nothing under it changed
-    day = carry_over(old, new, start_local.date(), due_local.date())
-    if day == due_local.date():
+    first, last = start_local.date(), due_local.date()
+    # Only a national day between start and due changes the count; a local override is the same on both sides
+    # (one set by a head after the deadline was computed must not pull it earlier).
+    span = (first + timedelta(days=i) for i in range(1, (last - first).days + 1))
+    if not any(old.national.day(d).workday != new.national.day(d).workday for d in span):
+        return None
+    day = carry_over(old, new, first, last)
+    if day == last:
         return None
     return datetime.combine(day, due_local.timetz()).astimezone(UTC)
 
@@ -53,16 +63,12 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return _aware(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def move_open_deadlines(session: Session, community: Community, old: WorkCalendar, new: WorkCalendar,
-                        years: dict[int, object] | set[int]) -> Moved:
-    """Move the due moments of open tickets, inquiries, unacknowledged hand-overs and follow-ups to the same number
-    of working days under the new calendar; a ticket's timeline and the audit log say why. One transaction."""
-    zone, now, moved, years = ZoneInfo(community.timezone), utcnow(), Moved(), set(years)
-    why = f"放假安排 {'、'.join(map(str, sorted(years)))}"
+def _move(session: Session, zone: ZoneInfo, old: WorkCalendar, new: WorkCalendar, why: str) -> Moved:
+    now, moved = utcnow(), Moved()
     tickets = session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATES), Ticket.due_at.is_not(None),
                                                    Ticket.accepted_at.is_not(None)))
     for ticket in tickets:
-        due = _moved(old, new, zone, ticket.accepted_at, ticket.due_at, years)
+        due = _moved(old, new, zone, ticket.accepted_at, ticket.due_at)
         if due is None:
             continue
         note = f"{why}: {_when(ticket.due_at, zone)} → {_when(due, zone)}"
@@ -82,13 +88,39 @@ def move_open_deadlines(session: Session, community: Community, old: WorkCalenda
     )
     for counter, label, field, query in others:
         for row in session.scalars(query):
-            due = _moved(old, new, zone, row.created_at, getattr(row, field), years)
+            due = _moved(old, new, zone, row.created_at, getattr(row, field))
             if due is None:
                 continue
             audit.record(session, None, "calendar.due_moved",
                          f"{label} #{row.id}: {why}: {_when(getattr(row, field), zone)} → {_when(due, zone)}", ip="system")
             setattr(row, field, due)
             setattr(moved, counter, getattr(moved, counter) + 1)
-    session.commit()
     return moved
 
+
+def _tag(record: NationalImport) -> str:
+    return f"import #{record.id}"
+
+
+def pending(session: Session, imports: list[NationalImport]) -> list[NationalImport]:
+    """The imports whose moves this community has not made yet."""
+    done = {detail.split(":", 1)[0] for detail in session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == APPLIED))}
+    return [record for record in imports if _tag(record) not in done]
+
+
+def apply_imports(session: Session, community: Community, imports: list[NationalImport]) -> Moved:
+    """Move this community's open deadlines by every import it has not applied yet, in order, each from the days
+    before it to the days after it; one transaction, marked applied in the audit log, so a retry never moves twice."""
+    # Take SQLite's write lock first (a read-then-write transaction fails at once when another writer committed).
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    zone, total = ZoneInfo(community.timezone), Moved()
+    overrides = {o.day: o.is_workday for o in session.scalars(select(CalendarOverride))}
+    for record in pending(session, imports):
+        old = WorkCalendar(overrides, calendar_of(record.before))
+        new = WorkCalendar(overrides, calendar_of(record.after))
+        moved = _move(session, zone, old, new, f"放假安排 {record.years}")
+        audit.record(session, None, APPLIED, f"{_tag(record)}: {moved.total} deadline(s) moved", ip="system")
+        total.add(moved)
+    session.commit()
+    return total

@@ -1,4 +1,5 @@
-"""Registry: the official holiday arrangements (放假安排) an operator imports with `hall calendar import`.
+"""Registry: the official holiday arrangements (放假安排) an operator imports with `hall calendar import`, and a
+record of each import (the national days before and after it).
 
 Revision ID: r0005
 Revises: r0004
@@ -29,9 +30,19 @@ def upgrade():
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(200), nullable=False),
     )
+    op.create_table(
+        "national_imports",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("years", sa.String(100), nullable=False),
+        sa.Column("before", sa.Text(), nullable=False),
+        sa.Column("after", sa.Text(), nullable=False),
+    )
 
 
 def downgrade():
+    op.drop_table("national_imports")
     op.drop_table("national_years")
     op.drop_index("ix_national_days_year", "national_days")
     op.drop_table("national_days")
