@@ -24,6 +24,7 @@ def test_number_format_and_masking(app, submit):
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.real_time   # 8 writers x 200 wait on SQLite's busy timeout; under libfaketime that wait fell short once
 def test_concurrent_writers_get_distinct_consecutive_numbers(app, menu, backend):
     writers, each = 8, 200
     errors, numbers = [], []
