@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 
 
 class ConfigError(RuntimeError):
@@ -63,7 +64,12 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_COUNT": int(os.environ.get("HALL_PROXY_COUNT", "0")),
         # Open311 POSTs per API key; an integrator that submits in bulk (or the benchmark) needs more.
         "API_RATE_LIMIT": os.environ.get("HALL_API_RATE_LIMIT", DEFAULTS["API_RATE_LIMIT"]),
+        **{key: int(os.environ[f"HALL_{key}"]) for key in SESSION_LIMITS if os.environ.get(f"HALL_{key}")},
     }
+
+
+SESSION_LIMITS = ("SESSION_IDLE_MINUTES_STAFF", "SESSION_LIFETIME_HOURS_STAFF", "SESSION_IDLE_MINUTES",
+                  "SESSION_LIFETIME_HOURS")
 
 
 DEFAULTS = {
@@ -90,6 +96,13 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Sessions end on the server (accounts/signins.py): after this idle time, and at this lifetime at the latest.
+    # Staff and above (staff, head, street office) hold other people's data: shorter limits.
+    "SESSION_IDLE_MINUTES_STAFF": 30,
+    "SESSION_LIFETIME_HOURS_STAFF": 12,
+    "SESSION_IDLE_MINUTES": 7 * 24 * 60,
+    "SESSION_LIFETIME_HOURS": 30 * 24,
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=30),     # the cookie's own limit: never longer than a sign-in
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # A rate-limit store outage (Redis down) must not take the site down: each worker counts in memory
     # until the store answers again (limits are then per worker, not shared; see docs/operations.md).

@@ -83,6 +83,10 @@ def app_config(tmp_path, database_url):
         "SECRET_KEY": "test-secret-not-for-production",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Many tests sign in and then move the app's clock days ahead: sessions here never time out. The shipped
+        # limits (config.DEFAULTS) are what tests/accounts/test_signins.py proves.
+        "SESSION_IDLE_MINUTES_STAFF": 10**7, "SESSION_LIFETIME_HOURS_STAFF": 10**6,
+        "SESSION_IDLE_MINUTES": 10**7, "SESSION_LIFETIME_HOURS": 10**6,
     }
 
 

@@ -4,17 +4,21 @@ A change made in this process is seen at once (the cache is cleared on flush); a
 within SECONDS, the bound on how long a removed role or a deactivated account can still act there.
 
 A session carries the user's session_version from sign-in (SESSION_KEY); a request whose session holds an older
-version than the user's is not signed in (see session_user), which is how a password change ends every session."""
+version than the user's is not signed in (see session_user), which is how a password change ends every session.
+It also carries the id of its sign-in (signins.py), which must still be open on the server: sign-out, idle time
+and lifetime end it there, whatever copies of the cookie exist."""
 
 from __future__ import annotations
 
-from flask import has_app_context, session
+from flask import flash, has_app_context, session
+from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..kept import kept, store
 from ..tenancy import registry_session
 from .models import Membership, User
+from .signins import SID_KEY, signin_open
 
 SECONDS = 5.0
 SESSION_KEY = "_sv"
@@ -41,7 +45,22 @@ def session_user(user_id: int) -> User | None:
     user = active_user(user_id)
     if user is None or session.get(SESSION_KEY, 0) != user.session_version:
         return None
+    ended = signin_open(user_id, session.get(SID_KEY))
+    if ended is not None:
+        _forget_signin(ended)
+        return None
     return user
+
+
+def _forget_signin(reason: str) -> None:
+    # The cookie's sign-in is over on the server (sign-out elsewhere, idle, lifetime): drop it from this session
+    # too, so the next request does not ask again, and say why when time ran out.
+    for key in ("_user_id", "_fresh", "_id", SESSION_KEY, SID_KEY):
+        session.pop(key, None)
+    if reason == "idle":
+        flash(_("You were signed out after a while without activity. Please sign in again."), "info")
+    elif reason == "lifetime":
+        flash(_("Your sign-in has reached its time limit. Please sign in again."), "info")
 
 
 def roles(user_id: int, community_id: int) -> frozenset[str]:

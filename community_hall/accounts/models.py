@@ -61,3 +61,19 @@ class Profile(CommunityBase):
     def masked_phone(self) -> str:
         """Phone with the middle digits hidden, as lists must show it (PIPL)."""
         return mask_phone(self.phone)
+
+
+class UserSession(RegistryBase):
+    """One sign-in on one device: it ends at sign-out, after an idle time or at its lifetime (identity.py)."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+    # sha256 of the random id the signed cookie carries: a copy of this table signs nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Held a staff, head or district role when it started: the shorter idle time and lifetime apply.
+    privileged: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -17,6 +17,7 @@ from .forms import JoinForm, LoginForm, MemberForm, PasswordForm, SignupForm
 from .identity import SESSION_KEY
 from .models import User
 from .policy import can, community_public, grantable_roles, requires, requires_login
+from .signins import SID_KEY, end_signin, open_signin
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,12 +32,16 @@ def start_session(user_id: int) -> None:
     messages, the CSRF token is new, and the session holds the user's current session_version."""
     user = registry_session().get(User, user_id)
     flashes = session.get("_flashes")
+    previous = session.get(SID_KEY)
     session.clear()
     if flashes:
         session["_flashes"] = flashes
     g.pop("csrf_token", None)   # Flask-WTF keeps the request's token here
+    end_signin(previous)        # a renewed session replaces the sign-in it continues
     login_user(user)
     session[SESSION_KEY] = user.session_version
+    session[SID_KEY] = open_signin(user.id)
+    session.permanent = True    # the cookie outlives the browser; the server's sign-in decides (signins.py)
 
 
 @bp.after_app_request
@@ -72,6 +77,7 @@ def logout():
     """Sign out."""
     if current_user.is_authenticated:
         services.note_logout(current_user.id)
+    end_signin(session.get(SID_KEY))   # every copy of this cookie is signed out, not only this browser's
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
