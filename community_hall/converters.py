@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from .errors import MAX_ID
-
-# NUL is refused by PostgreSQL in text (a 500); CR/LF would split a header a view writes the value into.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BoundedInt(IntegerConverter):
@@ -20,21 +15,17 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
-class _NoControl:
-    def to_python(self, value: str) -> str:
-        if CONTROL.search(value):
-            raise ValidationError()
-        return super().to_python(value)
+class PlainString(UnicodeConverter):
+    """<slug>, <number> …: one path segment without control characters (PostgreSQL refuses NUL in text, a 500; a
+    CR/LF could split a header a view writes the value into). Left out by the pattern (not refused by
+    to_python, which would end the match), so another rule (the Open311 catch-all) may still take the address."""
 
-
-class PlainString(_NoControl, UnicodeConverter):
-    """<slug>, <number> …: one path segment without control characters."""
-
-
-class PlainPath(_NoControl, PathConverter):
-    """<path:...> without control characters."""
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
 
 
 def register(app) -> None:
-    """Install the converters before any rule is added (rules bind their converters when added)."""
-    app.url_map.converters.update(int=BoundedInt, default=PlainString, string=PlainString, path=PlainPath)
+    """Install the converters before any rule is added (rules bind their converters when added). <path:> stays as
+    it is: static files and the Open311 catch-all take it, which must still answer an odd address in their format."""
+    app.url_map.converters.update(int=BoundedInt, default=PlainString, string=PlainString)
