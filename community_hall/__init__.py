@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 
 from . import arrangements, config, errorpages, formatting, glossary, htmx, pagecache, preferences, security, tenancy
+from .converters import register as register_converters
 from .extensions import babel, csrf, limiter, login_manager
 from .sessions import KeptSerializerSessionInterface
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     app.session_interface = KeptSerializerSessionInterface()
+    register_converters(app)
     tenancy.init_app(app)
     pagecache.init_app(app)
     register_extensions(app)

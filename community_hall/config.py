@@ -77,6 +77,10 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 15 minutes",
     "PUBLIC_FORM_RATE_LIMIT": "20 per hour",
     "TRACK_RATE_LIMIT": "10 per 15 minutes",
+    # Wrong proofs (number + phone digits) of one ticket number from any address; then that number answers "too
+    # many attempts" to everybody, the right proof too, until the window ends. Shared by the workers through
+    # RATELIMIT_STORAGE_URI.
+    "TRACK_TICKET_FAILURE_LIMIT": "5 per hour",
     "API_RATE_LIMIT": "60 per minute",      # Open311 POSTs per API key
     "CERTIFICATE_CHECK_RATE_LIMIT": "60 per hour",     # public certificate checks per address
     "COMPLAINT_WORKDAYS": 5,    # time limit of complaints and 办不成事反映, in working days from submission

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -31,7 +31,12 @@ def forbidden(_e):
     return _page(403, _("Not allowed"), _("Your account does not have permission to do this."))
 
 
-def not_found(_e):
+def not_found(e):
+    if request.path.startswith("/open311/"):
+        # An address no rule takes (a control character in an id) is still answered in the API's own format.
+        from .api.views import http_error
+
+        return http_error(e)
     return _page(404, _("Page not found"),
                  _("There is no page at this address. Check the address or start from the home page."))
 

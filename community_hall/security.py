@@ -16,8 +16,10 @@ def add_headers(response):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths may be redirected to (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site relative paths may be redirected to (no open redirects, no control characters: a CR/LF would
+    make the Location header raise)."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, uploads
 from ..errors import HallError
 from ..rosters.models import Post
 from .models import Category, ServiceItem
@@ -121,23 +121,26 @@ def write_xlsx(rows: list[dict]) -> bytes:
 
 # --- reading a file ----------------------------------------------------------------------------
 def read_rows(filename: str, data: bytes) -> list[dict]:
-    """The data rows of a CSV or XLSX file as {column: text, ROW_KEY: row number}; ImportRejected when unreadable."""
+    """The data rows of a CSV or XLSX file as {column: text, ROW_KEY: row number}; ImportRejected when unreadable,
+    over a bound of community_hall/uploads.py (checked before parsing), or when a row is not of its header's shape."""
     if len(data) > MAX_BYTES:
         raise ImportRejected(_l("The file is larger than 5 MB. Split it into smaller files."))
     if not data.strip():
         raise ImportRejected(_l("The file is empty."))
     ext = os.path.splitext(filename or "")[1].lower()
-    if data.startswith(_XLSX_MAGIC):
-        records = _xlsx_records(data)
-    elif ext == ".xls" or data.startswith(_OLE_MAGIC):
-        raise ImportRejected(_l("Old .xls workbooks cannot be read. Save the file as .xlsx or .csv and try again."))
-    elif ext == ".xlsx":
-        raise ImportRejected(_l("The file could not be read as an Excel workbook (.xlsx)."))
-    elif ext in (".csv", ".txt", ""):
-        records = _csv_records(data)
-    else:
+    try:
+        if data.startswith(_XLSX_MAGIC):
+            uploads.check_xlsx(data)
+            return _rows(_xlsx_records(data), exact_width=False)
+        if ext == ".xls" or data.startswith(_OLE_MAGIC):
+            raise ImportRejected(_l("Old .xls workbooks cannot be read. Save the file as .xlsx or .csv and try again."))
+        if ext == ".xlsx":
+            raise ImportRejected(_l("The file could not be read as an Excel workbook (.xlsx)."))
+        if ext in (".csv", ".txt", ""):
+            return _rows(_csv_records(data), exact_width=True)
         raise ImportRejected(_l("Choose a .csv or .xlsx file."))
-    return _rows(records)
+    except uploads.Refused as err:
+        raise ImportRejected(err.message) from err
 
 
 def _csv_records(data: bytes):
@@ -150,11 +153,10 @@ def _csv_records(data: bytes):
     else:
         raise ImportRejected(_l("The file is not UTF-8 or GB18030 (GBK) text. Save it as CSV UTF-8 and try again."))
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        for record in uploads.csv_records(text):
+            yield [cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell for cell in record]
     except csv.Error:
         raise ImportRejected(_l("The file could not be read as CSV.")) from None
-    for record in records:
-        yield [cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell for cell in record]
 
 
 def _xlsx_text(value) -> str:
@@ -179,12 +181,14 @@ def _xlsx_records(data: bytes):
     except Exception as err:  # a damaged or foreign file fails in many ways; all mean "cannot read it"
         raise ImportRejected(unreadable) from err
     try:
-        values = sheet.iter_rows(values_only=True)
+        values = uploads.xlsx_records(sheet)
         while True:
             try:
                 cells = next(values)
             except StopIteration:
                 return
+            except uploads.Refused:
+                raise
             except Exception as err:
                 raise ImportRejected(unreadable) from err
             yield [_xlsx_text(v) for v in cells]
@@ -220,22 +224,40 @@ def _header(cells: list[str], row: int) -> dict[int, str]:
     return columns
 
 
-def _rows(records) -> list[dict]:
-    columns, rows = None, []
+def _rows(records, exact_width: bool) -> list[dict]:
+    """Rows under the header. A CSV row must have exactly the header's cells (an unquoted comma would shift values
+    into the next columns); in any file a value under no heading is refused, never dropped. Blank rows are skipped."""
+    columns, width, rows, problems = None, 0, [], []
     for number, cells in enumerate(records, start=1):
         if not any(cell.strip() for cell in cells):
             continue
         if columns is None:
-            columns = _header(cells, number)
+            columns, width = _header(cells, number), len(cells)
             continue
+        shape = _shape_problem(cells, columns, width, exact_width)
+        if shape:
+            problems.append(Problem(number, "", str(shape)))
         rows.append({ROW_KEY: number, **{column: cells[i] if i < len(cells) else "" for i, column in columns.items()}})
         if len(rows) > MAX_ROWS:
             raise ImportRejected(_l("The file has more than %(n)s rows. Split it into smaller files.", n=MAX_ROWS))
     if columns is None:
         raise ImportRejected(_l("The file is empty."))
+    if problems:
+        raise ImportRejected(_l("Nothing was imported. Rows with problems: %(bad)s of %(total)s. Correct them and "
+                                "import the file again.", bad=len(problems), total=len(rows)), problems)
     if not rows:
         raise ImportRejected(_l("The file has a header but no items."))
     return rows
+
+
+def _shape_problem(cells: list[str], columns: dict[int, str], width: int, exact_width: bool):
+    if exact_width and len(cells) != width:
+        return _l("This row has %(got)s cells, the header %(want)s: a value with a comma must be in double quotes "
+                  "(\"a,b\").", got=len(cells), want=width)
+    stray = next((i for i, cell in enumerate(cells) if cell.strip() and i not in columns), None)
+    if stray is not None:
+        return _l("This row has a value in column %(n)s, which has no heading.", n=stray + 1)
+    return None
 
 
 # --- importing ---------------------------------------------------------------------------------

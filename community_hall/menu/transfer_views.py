@@ -73,6 +73,7 @@ def import_menu(slug):
     """Upload a CSV or XLSX file: every row is checked first; any problem and nothing is imported."""
     form = ImportForm()
     problems: list[transfer.Problem] = []
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -80,7 +81,7 @@ def import_menu(slug):
             report = transfer.import_items(community_session(g.community.slug), rows, current_user.id)
         except transfer.ImportRejected as err:
             copy_error(form, err)
-            problems = err.problems
+            problems, status = err.problems, 422     # the file was read and refused: nothing changed
         else:
             flash(_("%(created)s added, %(updated)s updated, %(unchanged)s unchanged.", created=report.created,
                     updated=report.updated, unchanged=report.unchanged), "success")
@@ -88,4 +89,4 @@ def import_menu(slug):
                 flash(_("New categories: %(names)s", names="、".join(report.new_categories)), "success")
             return redirect(url_for("menu.manage", slug=g.community.slug), code=303)
     return render_template("menu/import.html", form=form, problems=_problem_rows(problems),
-                           more=max(0, len(problems) - SHOWN_PROBLEMS))
+                           more=max(0, len(problems) - SHOWN_PROBLEMS)), status

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import uploads
 from ..audit import record
 from ..errors import HallError
 from ..tenancy import Community
@@ -88,7 +89,8 @@ def write_csv(what: str, rows: list[list[str]]) -> bytes:
 
 # --- reading -------------------------------------------------------------------------------------------------------
 def read_csv(data: bytes) -> Parsed:
-    """The kind (from the header row) and data rows of a CSV file; ImportRejected when it cannot be read."""
+    """The kind (from the header row) and data rows of a CSV file; ImportRejected when it cannot be read, is over a
+    bound of community_hall/uploads.py (checked before parsing), or has a row of another shape than its header."""
     if len(data) > MAX_BYTES:
         raise ImportRejected(_l("The file is larger than 2 MB. Split it into smaller files."))
     try:
@@ -96,15 +98,21 @@ def read_csv(data: bytes) -> Parsed:
     except UnicodeDecodeError:
         raise ImportRejected(_l("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")) from None
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        return _parse(uploads.csv_records(text))
+    except uploads.Refused as err:
+        raise ImportRejected(err.message) from err
     except csv.Error:
         raise ImportRejected(_l("The file could not be read as CSV.")) from None
-    kind, columns, rows = None, [], []
+
+
+def _parse(records) -> Parsed:
+    kind, columns, width, rows, problems = None, [], 0, [], []
     for number, cells in enumerate(records, start=1):
         cells = [c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_START else c for c in cells]
         if not any(c.strip() for c in cells):
             continue
         if kind is None:
+            width = len(cells)
             columns = [c.strip().lower() for c in cells]
             while columns and not columns[-1]:
                 columns.pop()
@@ -114,11 +122,21 @@ def read_csv(data: bytes) -> Parsed:
                                         "or leave (%(leave)s).", **{k: ",".join(v) for k, v in COLUMNS.items()}),
                                      [Problem(number, ",".join(cells))])
             continue
+        # An unquoted comma shifts the values after it into the next columns: a row must be of its header's shape.
+        if len(cells) != width:
+            problems.append(Problem(number, _l("This row has %(got)s cells, the header %(want)s: a value with a comma "
+                                               "must be in double quotes (\"a,b\").", got=len(cells), want=width)))
+        elif any(c.strip() for c in cells[len(columns):]):
+            problems.append(Problem(number, _l("This row has a value in column %(n)s, which has no heading.",
+                                               n=len(columns) + 1)))
         rows.append((number, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}))
         if len(rows) > MAX_ROWS:
             raise ImportRejected(_l("The file has more than %(n)s rows. Split it into smaller files.", n=MAX_ROWS))
     if kind is None:
         raise ImportRejected(_l("The file is empty."))
+    if problems:
+        raise ImportRejected(_l("Nothing was imported. Rows with problems: %(bad)s of %(total)s. Correct them and "
+                                "import the file again.", bad=len(problems), total=len(rows)), problems)
     if not rows:
         raise ImportRejected(_l("The file has a header but no rows."))
     return Parsed(kind, rows)

@@ -393,18 +393,19 @@ def import_roster(slug):
     """Upload a CSV of posts, shifts or leave (told by its header): every row is checked, any problem and none stored."""
     form = ImportForm()
     problems: list[transfer.Problem] = []
+    status = 200
     if form.validate_on_submit():
         try:
             parsed = transfer.read_csv(form.file.data.read(transfer.MAX_BYTES + 1))
             count = transfer.import_file(db(), g.community, parsed, current_user.id)
         except transfer.ImportRejected as err:
             copy_error(form, err)
-            problems = err.problems
+            problems, status = err.problems, 422     # the file was read and refused: nothing changed
         else:
             flash(_("%(n)s rows imported.", n=count), "success")
             target = {"posts": "rosters.posts", "shifts": "rosters.shifts", "leave": "rosters.leave"}[parsed.kind]
             return _back(url_for(target, slug=slug))
-    return render("rosters/import.html", form=form, problems=problems, columns=transfer.COLUMNS)
+    return render("rosters/import.html", form=form, problems=problems, columns=transfer.COLUMNS), status
 
 
 @bp.context_processor

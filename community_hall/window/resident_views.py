@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import attempts
 from ..accounts.models import Profile
 from ..accounts.policy import community_public, requires_login
 from ..errors import HallError, copy_error
@@ -24,6 +25,7 @@ from .views import bp, db
 
 TRACKED = "tracked"   # session key: ticket numbers this browser has proved (number + phone digits)
 TRACKED_TABLES = watch("tickets", "ticket_events")   # what the tracking page shows
+TRACK_LIMIT = "TRACK_TICKET_FAILURE_LIMIT"   # the setting: wrong proofs of one number before it is locked
 
 
 def _proved(ticket: Ticket) -> bool:
@@ -107,10 +109,18 @@ def track(slug):
     if request.method == "GET" and request.args.get("number"):
         form.number.data = request.args["number"]
     if form.validate_on_submit():
+        # Counted per number, existing or not (so the lock tells nothing), whatever the address: numbers are
+        # predictable and four digits few, so the per-address limit alone can be beaten by changing address.
+        key = (TRACK_LIMIT, slug, form.number.data.strip().upper())
+        if attempts.locked(*key):
+            form.form_errors.append(_("Too many wrong attempts for this request number. Ask at the service window, "
+                                      "or try again later."))
+            return render_template("window/track.html", form=form), 429
         ticket = services.ticket_by_number(db(), form.number.data)
         if ticket is not None and ticket.resident_phone[-4:] == form.digits.data:
             _remember(ticket.number)
             return redirect(url_for("window.tracked", slug=slug, number=ticket.number), code=303)
+        attempts.failed(*key)
         # One message for a wrong number and wrong digits: nobody can probe which numbers exist.
         form.form_errors.append(_("No request matches this number and these digits. Check both and try again."))
     return render_template("window/track.html", form=form)

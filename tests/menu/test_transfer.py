@@ -279,7 +279,7 @@ def test_a_rejected_upload_shows_every_problem_and_imports_nothing(app, client, 
     auth.login("head")
     response = _upload(auth, _bad_file())
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'class="error-summary"' in page and 'id="import-problems"' in page
     for row, column in ((4, "channels"), (6, "code"), (9, "name"), (11, "code")):
         assert f"<tr><td>{row}</td><td>{column} (" in page

@@ -103,7 +103,7 @@ def test_the_head_imports_and_downloads_in_the_ui(app, client, auth, roster):
     response = auth.post("/c/comm-a/rosters/import", {"file": (io.BytesIO(bad.encode()), "leave.csv")},
                          content_type="multipart/form-data")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="import-problems"' in html and "<td>2</td>" in html
+    assert response.status_code == 422 and 'id="import-problems"' in html and "<td>2</td>" in html
     assert not rows(app, Leave)
     response = auth.post("/c/comm-a/rosters/import", {"file": (io.BytesIO(POSTS.encode("utf-8-sig")), "posts.csv")},
                          content_type="multipart/form-data")
@@ -136,3 +136,43 @@ def test_the_cli_detects_the_kind_imports_and_exports(app, runner, roster, tmp_p
     assert out.read_bytes().decode("utf-8-sig").splitlines()[0] == "username,date,start,end,kind"
     result = runner.invoke(args=["hall", "export-roster", "--community", "nowhere", "--what", "posts", str(out)])
     assert result.exit_code != 0
+
+
+# --- rows of another shape than the header, and the bounds of a file ------------------------------------------------
+def test_a_leave_row_with_more_cells_than_the_header_is_refused_whole(app, roster):
+    d1, d2 = tomorrow(app, 10), tomorrow(app, 20)
+    text = f"username,from,to,kind\nstaff-a,{d1},{d1},annual\nstaff-a,{d2},{d2},annual,extra\n"
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(app, text)
+    assert [p.row for p in caught.value.problems] == [3]
+    assert not rows(app, Leave)
+
+
+@pytest.mark.parametrize("line", ["SW,社会事务岗,3号窗口,staff-a2", "SW,社会事务岗,3号窗口,staff-a2,,staff-a"])
+def test_a_posts_row_of_another_shape_changes_no_post(app, roster, line):
+    before = rows(app, Post)
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(app, f"code,name,window,a_holder,b_holder\nSB,社会保障岗,2号窗口,staff-a,\n{line}\n")
+    assert [p.row for p in caught.value.problems] == [3]
+    assert rows(app, Post) == before
+
+
+@pytest.mark.parametrize("text, bound", [
+    ("username,from,to,kind\n" + "\n" * 1_000_000, "lines"),
+    ("username,from,to,kind\n" + "," * 1_000_000 + "\n", "cells"),
+    ("username,from,to,kind\n" + ",".join(["x"] * 100) + "\n", "columns"),
+])
+def test_a_file_over_a_bound_is_refused_before_parsing(app, roster, text, bound):
+    from community_hall import uploads
+
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(app, text)
+    assert isinstance(caught.value.__cause__, uploads.Refused) and caught.value.__cause__.bound == bound
+    assert not rows(app, Leave)
+
+
+def test_a_value_under_no_heading_is_refused(app, roster):
+    day = tomorrow(app, 10)
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(app, f"username,from,to,kind,\nstaff-a,{day},{day},annual,dropped?\n")
+    assert [p.row for p in caught.value.problems] == [2]

@@ -1,0 +1,107 @@
+"""Every rule of the URL map, requested with integers past 64 bits in its int arguments, CR/LF/NUL in its string
+arguments and a CR/LF in ?next=, anonymously and as staff and head, on SQLite and PostgreSQL: never a 5xx."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
+
+from tests.helpers import PASSWORD
+
+# Past SQLite's (and PostgreSQL's BIGINT's) 64 bits: the drivers raise on them unless the URL map refuses them.
+HUGE_INTS = (2**31, 2**63, 2**64, 10**30)
+# Control characters in a path segment: a header split, a NUL the databases refuse in text.
+HOSTILE_TEXT = ("a\r\nSet-Cookie: x=1", "\x00", "b\nc\r")
+NEXT = "?next=" + quote("/\r\nLocation: https://evil.example/", safe="")
+ROLES = (None, "staff-a", "head-a")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+SKIP_METHODS = {"accounts.logout": "signs the visitor out; tested in tests/accounts"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request):
+    """Both backends: SQLite raises OverflowError on a huge integer, PostgreSQL a numeric error."""
+    return request.param
+
+
+@pytest.fixture
+def app_config(app_config):
+    """CSRF and rate limits off, so each POST reaches its view with the hostile arguments; a crash answers 500 (not
+    raised into the test) so every failing rule is listed."""
+    return {**app_config, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PROPAGATE_EXCEPTIONS": False}
+
+
+def _segment(converter, value) -> str:
+    return quote(str(value), safe="") if not isinstance(converter, PathConverter) else quote(str(value), safe="/")
+
+
+def _path(rule, values: dict) -> str:
+    """The rule's path with values put in as they would come on the wire (percent-encoded)."""
+    parts = []
+    for is_dynamic, data in rule._trace:
+        if is_dynamic:
+            parts.append(_segment(rule._converters[data], values[data]))
+        else:
+            parts.append(data)
+    path = "".join(parts)
+    return path[path.index("|") + 1:] if "|" in path else path
+
+
+def _plain(rule) -> dict:
+    """A harmless value for every argument: an existing community, 1 for ids, the first choice of an any()."""
+    values = {}
+    for name, converter in rule._converters.items():
+        if isinstance(converter, IntegerConverter):
+            values[name] = 1
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = "comm-a" if name == "slug" else "x"
+    return values
+
+
+def variants(rule):
+    """Paths of the rule: each huge integer in every int argument; each hostile text in each string argument."""
+    ints = [n for n, c in rule._converters.items() if isinstance(c, IntegerConverter)]
+    texts = [n for n, c in rule._converters.items() if not isinstance(c, IntegerConverter | AnyConverter)]
+    plain = _plain(rule)
+    out = [_path(rule, plain)]
+    if ints:
+        out += [_path(rule, {**plain, **{n: huge for n in ints}}) for huge in HUGE_INTS]
+    for name in texts:
+        out += [_path(rule, {**plain, name: text}) for text in HOSTILE_TEXT]
+    return out
+
+
+def test_every_rule_with_huge_integers_and_control_characters_is_no_server_error(app, build):
+    build.two_communities()
+    failures = []
+    for role in ROLES:
+        visitor = app.test_client()
+        if role:
+            assert visitor.post("/login", data={"username": role, "password": PASSWORD}).status_code == 302
+        for rule in app.url_map.iter_rules():
+            methods = [m for m in METHODS if m in rule.methods]
+            if rule.endpoint in SKIP_METHODS:
+                methods = [m for m in methods if m == "GET"]
+            for path in variants(rule):
+                for method in methods:
+                    response = visitor.open(path + NEXT, method=method)
+                    if response.status_code >= 500:
+                        failures.append(f"{role} {method} {path!r}: {response.status_code}")
+                    location = response.headers.get("Location", "")
+                    if any(c in location for c in "\r\n\x00"):
+                        failures.append(f"{role} {method} {path!r}: Location {location!r}")
+    assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
+
+
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/a\nb", "/\x00", "/\x7f"])
+def test_a_control_character_in_next_falls_back_to_the_default_page(app, client, build, target):
+    build.two_communities()
+    response = client.get("/preferences/elderly", query_string={"next": target, "on": "1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "res-a", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
