@@ -27,6 +27,17 @@ def decimal_hours(minutes: int | None) -> str:
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
+# A CSV cell starting with one of these is a formula to a spreadsheet; every export writes text cells through
+# spreadsheet_cell (a leading ', which the importers take off again).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value) -> str:
+    """A value for a CSV cell: text that a spreadsheet would run as a formula gets a leading ' (numbers stay)."""
+    text = "" if value is None else str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
+
+
 def register(app) -> None:
     """Make the filters available to templates."""
     from .privacy import mask_phone, mask_text

@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash
 from ..audit import AuditEvent, record, record_apart
 from ..errors import HallError
 from ..floor.models import QueueNumber
+from ..formatting import spreadsheet_cell
 from ..menu.models import ServiceItem
 from ..rosters.models import Leave, Outreach, Shift
 from ..routing.models import Hop, Inquiry, StaffNotification
@@ -195,7 +196,7 @@ def to_csv(data: dict) -> str:
     def rows(community: str, kind: str, records: list[dict]) -> None:
         for number, item in enumerate(records, 1):
             for field, value in item.items():
-                writer.writerow([community, kind, number, field, "" if value is None else value])
+                writer.writerow([community, kind, number, field, spreadsheet_cell(value)])
 
     rows("", "account", [data["account"]])
     rows("", "membership", data["memberships"])

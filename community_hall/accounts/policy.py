@@ -26,7 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointments.view": frozenset({"staff", "head"}),
     "appointments.work": frozenset({"staff", "head"}),
     "ratings.on_behalf": frozenset({"staff", "head"}),
-    "ratings.followup": frozenset({"head"}),
+    "ratings.followup": frozenset({"head", "district"}),   # district: a bad rating of the head's own work
     "tickets.view": frozenset({"staff", "head", "district"}),
     "tickets.work": frozenset({"staff", "head"}),
     "residents.housebound": frozenset({"staff", "head"}),

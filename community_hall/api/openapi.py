@@ -5,6 +5,8 @@ The XML variants (same paths ending in .xml) carry the same data under the spec'
 
 from __future__ import annotations
 
+from .services import STATUS_NOTES
+
 PREFIX = "/open311/v2"
 
 
@@ -91,7 +93,9 @@ SCHEMAS = {
         "properties": {
             "service_request_id": STRING,
             "status": {"type": "string", "enum": ["open", "closed"]},
-            "status_notes": {"type": "string", "description": "The state in plain Chinese, with the reply or reason."},
+            "status_notes": {"type": "string",
+                             "description": "The state as one fixed Chinese phrase; never what staff wrote.",
+                             "enum": sorted(STATUS_NOTES.values())},
             "service_name": STRING, "service_code": STRING,
             "description": {"type": "string", "maxLength": 0, "description": "Always empty: residents' text stays inside."},
             "agency_responsible": {"type": "string", "description": "The responsible post, or the station."},

@@ -41,13 +41,16 @@ WINDOW = timedelta(days=90)
 MAX_IDEMPOTENCY_KEY = 200
 KEY_SECONDS = 5.0   # how long a worker trusts a looked-up API key (a revocation elsewhere reaches it within this)
 
+# The whole of status_notes: one fixed phrase per state. The reply, the reason and the missing materials are free text
+# staff typed (often a name, a phone, an address) and the API answers anyone who knows a number: they go to the
+# resident on the tracking page and in notifications, never here. In Chinese, like every answer of this API.
 STATUS_NOTES = {
     "submitted": "已提交，等待受理",
     "accepted": "已受理，正在办理",
     "in_progress": "办理中",
-    "returned": "已退回补正材料",
-    "done": "已办结",
-    "declined": "不予受理",
+    "returned": "已退回补正材料，所需材料已告知申请人",
+    "done": "已办结，答复已告知申请人",
+    "declined": "不予受理，原因已告知申请人",
     "withdrawn": "已撤回",
 }
 MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
@@ -412,15 +415,8 @@ def expected_at(ticket: Ticket, item: ServiceItem | None, calendar: WorkCalendar
 
 
 def status_notes(ticket: Ticket) -> str:
-    """The state in plain words, with the reply, the reason or the missing materials where there are some."""
-    notes = STATUS_NOTES.get(ticket.status, ticket.status)
-    if ticket.status == "done" and ticket.reply:
-        notes += f"。答复：{ticket.reply}"
-    elif ticket.status == "declined" and ticket.decline_reason:
-        notes += f"。原因：{ticket.decline_reason}"
-    elif ticket.status == "returned" and ticket.missing_materials:
-        notes += "，需补充：" + "、".join(m for m in ticket.missing_materials.splitlines() if m.strip())
-    return notes
+    """The state in a fixed phrase (STATUS_NOTES): never the reply, the reason or the materials staff typed."""
+    return STATUS_NOTES.get(ticket.status, "")
 
 
 def _record(ticket: Ticket, ctx: _Context) -> dict:

@@ -90,9 +90,14 @@ def _about(session: Session, community: Community, data: ComplaintData) -> Compl
             raise HallError(_l("No request has this number. Check it on your receipt."), "ticket_number")
     if item is None and earlier is None:
         raise HallError(_l("Choose the service, or give the number of your earlier request."), "item_code")
+    # A complaint about a request is about whoever worked on it: never theirs to judge, and the street office's
+    # when a head did.
+    workers = tickets.handled_by(session, earlier) if earlier is not None else set()
+    heads = sorted(uid for uid, _name, is_head in station_people(community) if is_head and uid in workers)
+    about_user_id = heads[0] if heads else (earlier.handler_user_id if earlier is not None else None)
     return Complaint(about="service", about_item_id=item.id if item else earlier.item_id,
                      about_item_name=item.name if item else earlier.item_name, about_ticket_number=number,
-                     handler_level="head", where_tried="")
+                     about_user_id=about_user_id, handler_level="district" if heads else "head", where_tried="")
 
 
 def submit_complaint(session: Session, community: Community, data: ComplaintData, actor: tickets.Actor,

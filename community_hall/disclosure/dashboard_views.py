@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ..accounts.policy import requires
 from ..errors import HallError
-from ..formatting import localtime
+from ..formatting import localtime, spreadsheet_cell
 from ..htmx import render
 from ..rosters import coverage
 from ..rosters.duty_views import AWAY_LABELS
@@ -107,10 +107,7 @@ def _charts(found: dict, period: figures.Period) -> dict:
 
 def csv_response(table: Table, filename: str) -> Response:
     """A table as a CSV download (UTF-8 with BOM for spreadsheets; cells that would be formulas neutralised)."""
-    def cell(text: str) -> str:
-        # A cell starting with = + - @ would be a formula in a spreadsheet.
-        return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
+    cell = spreadsheet_cell
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([cell(h) for h in table.headings])

@@ -50,7 +50,7 @@ class Row:
     rectified: int
     volunteers: int
     registration_rate: float | None
-    residents: int
+    residents: int          # the recorded population (居民人口), 0 when not recorded; not the resident accounts
     teams: int
     staff: int
     households: int
@@ -141,7 +141,7 @@ def rows_for(registry: Session, communities: list[Community], choice: str | None
         rows.append(Row(community.slug, community.name, community.street or "", t["received"], t["finished"],
                         t["on_time_rate"], public["satisfaction_rate"], public["bad_ratings"]["received"],
                         public["bad_ratings"]["rectified"], public["volunteers"]["registered"],
-                        public["volunteers"]["registration_rate"], counts[community.id]["resident"],
+                        public["volunteers"]["registration_rate"], max(community.residents or 0, 0),
                         found["teams"], counts[community.id]["staff"], community.households or 0,
                         public["volunteers"]["hours"]))
     return periods[communities[0].id], rank(rows)

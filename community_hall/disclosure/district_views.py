@@ -27,6 +27,12 @@ def _against(value, unit: str, met: bool) -> str:
     return _("%(value)s, met", value=_shown(value, unit)) if met else _("%(value)s, not met", value=_shown(value, unit))
 
 
+def _registration(row: district.Row) -> str:
+    if row.registration_rate is None:
+        return _("population not recorded")   # no made-up rate: the standard is a share of the population
+    return _against(row.registration_rate, "", row.registration_met)
+
+
 def _table(rows: list[district.Row]) -> Table:
     headings = [_("Rank"), _("Community"), _("Street"), _("Requests received"), _("Requests finished"),
                 _("Finished on time"), _("Satisfaction (target %(target)s%%)", target=SATISFACTION_TARGET),
@@ -37,7 +43,7 @@ def _table(rows: list[district.Row]) -> Table:
     body = [[_shown(r.rank), r.name, r.street or "—", _shown(r.received), _shown(r.finished),
              _shown(r.on_time_rate, "%"), _against(r.satisfaction_rate, "%", r.satisfaction_met),
              _("%(rectified)s of %(bad)s", rectified=r.rectified, bad=r.bad_ratings),
-             _against(r.registration_rate, "", r.registration_met), _against(r.teams, "", r.teams_met),
+             _registration(r), _against(r.teams, "", r.teams_met),
              _shown(r.staff_per_1000), _shown(r.hours),
              _("%(met)s of %(all)s", met=r.met, all=district.STANDARDS)] for r in rows]
     return Table("district", _("Communities against the standards"), headings, body, [r.slug for r in rows])
@@ -48,11 +54,17 @@ def _chart(rows: list[district.Row], label: str):
         return None
     first = rows[0]
     reaching = sum(r.satisfaction_met for r in rows)
+    top = [r.name for r in rows if r.rank == first.rank]
+    if len(top) > 1:   # a tie is told as a tie: nobody "ranks first" over the others
+        lead = _("%(names)s are tied first, each meeting %(met)s of %(all)s standards; %(reaching)s of %(total)s "
+                 "communities reach the satisfaction target of %(target)s%%.", names=_(", ").join(top),
+                 met=first.met, all=district.STANDARDS, reaching=reaching, total=len(rows), target=SATISFACTION_TARGET)
+    else:
+        lead = _("%(name)s ranks first, meeting %(met)s of %(all)s standards; %(reaching)s of %(total)s communities "
+                 "reach the satisfaction target of %(target)s%%.", name=first.name, met=first.met,
+                 all=district.STANDARDS, reaching=reaching, total=len(rows), target=SATISFACTION_TARGET)
     return charts.chart(
-        "chart-district", _("Satisfaction per community in rank order, %(period)s", period=label),
-        _("%(name)s ranks first, meeting %(met)s of %(all)s standards; %(reaching)s of %(total)s communities reach "
-          "the satisfaction target of %(target)s%%.", name=first.name, met=first.met, all=district.STANDARDS,
-          reaching=reaching, total=len(rows), target=SATISFACTION_TARGET),
+        "chart-district", _("Satisfaction per community in rank order, %(period)s", period=label), lead,
         [charts.Bar(f"{r.rank}. {r.name}", r.satisfaction_rate, SATISFACTION_TARGET) for r in rows],
         unit="%", scale=100, value_heading=_("Satisfaction"))
 

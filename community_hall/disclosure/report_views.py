@@ -31,7 +31,8 @@ def _targets(found: dict) -> Table:
          _met(public["satisfaction_rate"], figures.SATISFACTION_TARGET)],
         [_("Bad ratings put right"), _shown(public["rectified_rate"], "%"), f"{figures.RECTIFY_TARGET}%",
          _met(public["rectified_rate"], figures.RECTIFY_TARGET, at_least=False)],
-        [_("Volunteer registration rate"), _shown(found["registration_rate"], "%"), f"≥ {REGISTRATION_TARGET}%",
+        [_("Volunteer registration rate"), _shown(found["registration_rate"], "%")
+         if found["registration_rate"] is not None else _("population not recorded"), f"≥ {REGISTRATION_TARGET}%",
          _met(found["registration_rate"], REGISTRATION_TARGET)],
         [_("Volunteer service teams"), _shown(found["teams"]), f"≥ {TEAMS_TARGET}", _met(found["teams"], TEAMS_TARGET)],
     ]

@@ -314,8 +314,8 @@ def _link_ticket_opened_from_the_desk(ticket, session: Session, action: str, **_
     from flask import has_request_context, request
 
     queue = parse_id(request.form.get("queue")) if has_request_context() else None
-    if action != "submit" or queue is None:
-        return
+    if action != "submit" or queue is None or ticket.kind != "request":
+        return  # a complaint sent with a queue field stays off the desk: staff see what a number is linked to
     try:
         link_ticket(session, queue, ticket.id)
     except HallError:

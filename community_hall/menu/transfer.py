@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, uploads
 from ..errors import HallError
+from ..formatting import FORMULA_START, spreadsheet_cell
 from ..rosters.models import Post
 from .models import Category, ServiceItem
 from .services import CODE_RE, COLUMNS, ItemData, clean_item, create_item, item_to_row, menu_by_category, update_item
@@ -40,8 +41,6 @@ HEADER_ALIASES = {
 }
 CHINESE_HEADING = {column: heading for heading, column in HEADER_ALIASES.items()}
 
-# A CSV cell starting with one of these is a formula to Excel; exported cells get a leading ' (removed on import).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls
 
@@ -79,9 +78,7 @@ def export_rows(session: Session) -> list[dict]:
             for item in items]
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+_csv_cell = spreadsheet_cell
 
 
 def write_csv(rows: list[dict]) -> bytes:
@@ -154,7 +151,7 @@ def _csv_records(data: bytes):
         raise ImportRejected(_l("The file is not UTF-8 or GB18030 (GBK) text. Save it as CSV UTF-8 and try again."))
     try:
         for record in uploads.csv_records(text):
-            yield [cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell for cell in record]
+            yield [cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell for cell in record]
     except csv.Error:
         raise ImportRejected(_l("The file could not be read as CSV.")) from None
 

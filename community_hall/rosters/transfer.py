@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .. import uploads
 from ..audit import record
 from ..errors import HallError
+from ..formatting import FORMULA_START, spreadsheet_cell
 from ..tenancy import Community
 from . import leave as leaves
 from . import services
@@ -27,8 +28,6 @@ COLUMNS = {
     "leave": ("username", "from", "to", "kind"),
 }
 KINDS = tuple(COLUMNS)
-# A CSV cell starting with one of these is a formula to Excel; exported cells get a leading ' (removed on import).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Problem(NamedTuple):
@@ -73,8 +72,7 @@ def export_rows(session: Session, community: Community, what: str) -> list[list[
     raise ValueError(what)
 
 
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+_cell = spreadsheet_cell
 
 
 def write_csv(what: str, rows: list[list[str]]) -> bytes:
@@ -108,7 +106,7 @@ def read_csv(data: bytes) -> Parsed:
 def _parse(records) -> Parsed:
     kind, columns, width, rows, problems = None, [], 0, [], []
     for number, cells in enumerate(records, start=1):
-        cells = [c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_START else c for c in cells]
+        cells = [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
         if not any(c.strip() for c in cells):
             continue
         if kind is None:

@@ -15,8 +15,7 @@ from ..menu.models import ServiceItem
 from ..rosters.models import Post
 from ..rosters.services import all_posts
 from ..tenancy import community_session
-from ..window.models import Ticket
-from ..window.services import ticket_by_number
+from ..window.services import request_ticket, ticket_by_number
 from . import labels, services
 from .forms import AnswerForm, HandOverForm, InquiryForm, PostForm
 from .models import Inquiry
@@ -131,7 +130,7 @@ def _inquiry_page(i: Inquiry, answer_form=None, post_form=None, handover_form=No
         handover_form.to_user_id.choices = ctx["handover_form"].to_user_id.choices
         ctx["handover_form"] = handover_form
     return render("routing/inquiry.html", block="panel", i=i, problem=problem,
-                  ticket=db().get(Ticket, i.ticket_id) if i.ticket_id else None,
+                  ticket=request_ticket(db(), i.ticket_id),
                   item=db().get(ServiceItem, i.item_id) if i.item_id else None,
                   post=db().get(Post, i.post_id) if i.post_id else None, post_form=post_form,
                   answer_form=answer_form or AnswerForm(), **ctx)

@@ -18,7 +18,7 @@ from ..accounts.models import User
 from ..accounts.policy import can, community_public, requires
 from ..errors import HallError, copy_error
 from ..extensions import limiter
-from ..formatting import decimal_hours, localtime
+from ..formatting import decimal_hours, localtime, spreadsheet_cell
 from ..htmx import render
 from ..privacy import mask_text
 from ..qr import qr_svg
@@ -154,9 +154,7 @@ def figures(slug):
 
 
 def _cell(value) -> str:
-    # A text cell starting with = + - @ would run as a formula in Excel: make it plain text.
-    text = str(value or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return spreadsheet_cell(str(value or ""))   # as text, like before: every cell of this export is checked
 
 
 @bp.route("/timebank/ledger.csv")

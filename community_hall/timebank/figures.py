@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..accounts.models import Membership
 from ..errors import HallError
 from ..tenancy import Community, utcnow
 from .ledger_models import LedgerAccount, LedgerEntry, LedgerMovement
@@ -120,13 +119,13 @@ def orders_done(session: Session, start: datetime, end: datetime) -> tuple[int, 
 
 
 def residents(registry: Session, community: Community) -> int:
-    """Members of the community with the resident role (from the registry)."""
-    return registry.scalar(select(func.count()).select_from(Membership)
-                           .where(Membership.community_id == community.id, Membership.role == "resident"))
+    """The community's population (居民人口) as recorded with it; 0 when not recorded. Not the resident accounts: the
+    standard (志愿者注册率 ≥ 10%) is a share of everyone living there, most of whom never sign up here."""
+    return max(community.residents or 0, 0)
 
 
 def registration(session: Session, registry: Session, community: Community) -> tuple[int, int, float | None]:
-    """(approved volunteers, residents, volunteers per 100 residents with one decimal, None without residents)."""
+    """(approved volunteers, population, volunteers per 100 residents with one decimal, None without a population)."""
     volunteers = session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "approved"))
     people = residents(registry, community)
     return volunteers, people, (round(volunteers * 100 / people, 1) if people else None)

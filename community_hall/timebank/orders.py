@@ -20,8 +20,7 @@ from ..formatting import decimal_hours
 from ..menu.models import ServiceItem
 from ..tenancy import utcnow
 from ..visits.models import HomeVisit
-from ..window.models import Ticket
-from ..window.services import Actor
+from ..window.services import Actor, request_ticket
 from . import family, ledger
 from .ledger_models import POOL, LedgerEntry, LedgerMovement
 from .order_models import PAY_SOURCES, POOL_REASONS, FamilyGrant, Order, OrderEvent, PoolEligible
@@ -136,7 +135,7 @@ def _placed_with(session: Session, key: str, actor: Actor) -> Order | None:
 
 def create_from_ticket(session: Session, ticket_id: int, actor: Actor, today: date) -> Order:
     """Staff turn a home-visit ticket into an order for volunteers (one open order per ticket)."""
-    ticket = session.get(Ticket, ticket_id)
+    ticket = request_ticket(session, ticket_id)   # never a complaint: the order shows the filer and the text
     if ticket is None or not ticket.is_open:
         raise HallError(_l("There is no such ticket."))
     if ticket.resident_user_id is None or session.get(Profile, ticket.resident_user_id) is None:

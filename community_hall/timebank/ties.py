@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..window.models import Ticket
+from ..window.services import request_ticket
 from .activity_models import Activity, ActivitySignup
 from .order_models import Order
 
@@ -42,6 +42,6 @@ def reference_title(session: Session, reference: str) -> str:
         order = session.get(Order, int(ident))
         return order.item_name if order is not None else ""
     if kind == "ticket":
-        ticket = session.get(Ticket, int(ident))
+        ticket = request_ticket(session, int(ident))   # a complaint's number says nothing on a statement
         return ticket.item_name if ticket is not None else ""
     return ""

@@ -93,7 +93,8 @@ def sync_visits(session: Session) -> int:
 def pending_visits(session: Session, f: VisitFilter) -> list[HomeVisit]:
     """Visits still to be made, of open tickets: unplanned first, then by day, building, grid and number."""
     query = (select(HomeVisit).join(Ticket, Ticket.id == HomeVisit.ticket_id)
-             .where(Ticket.status.in_(OPEN_STATES), or_(HomeVisit.outcome == "", HomeVisit.outcome == "not_home")))
+             .where(Ticket.status.in_(OPEN_STATES), Ticket.kind == "request",
+                    or_(HomeVisit.outcome == "", HomeVisit.outcome == "not_home")))
     if f.day == "unplanned":
         query = query.where(HomeVisit.planned_day.is_(None))
     elif f.day:

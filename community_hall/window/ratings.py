@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,8 @@ from ..workdays import DEFAULT_TZ, OFFICE_CLOSES
 from . import notify
 from .models import Ticket, TicketEvent
 from .ratings_models import FOLLOWUP_STATES, RATERS, RATING_CHANNELS, FollowUp, Rating
-from .services import Actor, calendar_for
+from .rules import STAFF_ACTIONS
+from .services import Actor, calendar_for, handled_by
 
 DEFAULT_FOLLOWUP_WORKDAYS = 15
 RATABLE_STATES = ("done", "declined")   # a finished service, including a 不予受理 decision
@@ -220,13 +221,23 @@ def follow_up_step(session: Session, followup: FollowUp, step: str, note: str, a
     return followup
 
 
-def followup_list(session: Session) -> list[tuple[FollowUp, Rating, Ticket]]:
-    """Every follow-up with its rating and ticket: open ones first, each group by due date."""
+def may_follow_up(session: Session, followup: FollowUp, user_id: int | None) -> bool:
+    """Nobody follows up a bad rating of their own work: whoever worked on the rated ticket is left out."""
+    ticket = session.get(Ticket, followup.ticket_id)
+    return ticket is not None and user_id not in handled_by(session, ticket)
+
+
+def followup_list(session: Session, user_id: int | None = None) -> list[tuple[FollowUp, Rating, Ticket]]:
+    """The follow-ups this user may take, with rating and ticket: open ones first, each group by due date."""
     closed_last = case((FollowUp.status == "closed", 1), else_=0)
-    rows = session.execute(
-        select(FollowUp, Rating, Ticket).join(Rating, Rating.id == FollowUp.rating_id)
-        .join(Ticket, Ticket.id == FollowUp.ticket_id).order_by(closed_last, FollowUp.due_at, FollowUp.id))
-    return [tuple(row) for row in rows]
+    stmt = (select(FollowUp, Rating, Ticket).join(Rating, Rating.id == FollowUp.rating_id)
+            .join(Ticket, Ticket.id == FollowUp.ticket_id).order_by(closed_last, FollowUp.due_at, FollowUp.id))
+    if user_id is not None:
+        worked = select(TicketEvent.ticket_id).where(TicketEvent.actor_user_id == user_id,
+                                                     TicketEvent.action.in_(sorted(STAFF_ACTIONS)))
+        stmt = stmt.where(Ticket.id.not_in(worked), or_(Ticket.handler_user_id.is_(None),
+                                                        Ticket.handler_user_id != user_id))
+    return [tuple(row) for row in session.execute(stmt)]
 
 
 def _utc(dt: datetime) -> datetime:

@@ -146,7 +146,7 @@ def rate(slug, number):
 def followups(slug):
     """Follow-ups of bad ratings, open ones first with the overdue marked; this quarter's figures."""
     period = ratings.quarter_to_date(g.community.timezone)
-    return render_template("window/followups.html", rows=ratings.followup_list(_db()),
+    return render_template("window/followups.html", rows=ratings.followup_list(_db(), current_user.id),
                            figures=ratings.figures(_db(), period.start, period.end), period=period,
                            is_overdue=ratings.is_followup_overdue, level_label=ratings.level_label,
                            state_labels=ratings.FOLLOWUP_STATE_LABELS)
@@ -164,8 +164,8 @@ def _names(user_ids) -> dict[int, str]:
 def followup(slug, followup_id):
     """One follow-up: the ticket, the rating, the steps recorded, and the form for the next step."""
     found = _db().get(FollowUp, followup_id)
-    if found is None:
-        abort(404)
+    if found is None or not ratings.may_follow_up(_db(), found, current_user.id):
+        abort(404)   # a bad rating of one's own work: another head or the street office follows it up
     form = StepForm()
     if form.validate_on_submit():
         justified = {"yes": True, "no": False}.get(form.justified.data)

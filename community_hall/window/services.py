@@ -365,6 +365,23 @@ def ticket_by_number(session: Session, number: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.number == (number or "").strip().upper()))
 
 
+def request_ticket(session: Session, ticket_id: int | None) -> Ticket | None:
+    """A request ticket by id, or None: complaints and 办不成事 reports open only on their handler's pages
+    (complaints.views), so no other form, list or link may load one by its id."""
+    if ticket_id is None:
+        return None
+    ticket = session.get(Ticket, ticket_id)
+    return ticket if ticket is not None and ticket.kind == "request" else None
+
+
+def handled_by(session: Session, ticket: Ticket) -> set[int]:
+    """Who worked on a ticket: its handler and every staff member who moved it (a bad word about it is about them)."""
+    people = set(session.scalars(select(TicketEvent.actor_user_id).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.action.in_(sorted(rules.STAFF_ACTIONS)),
+        TicketEvent.actor_user_id.is_not(None))))
+    return people | ({ticket.handler_user_id} if ticket.handler_user_id is not None else set())
+
+
 def count_open_query():
     """How many requests (not complaints) are in each open state; closed ones grow with the archive, so uncounted."""
     return (select(Ticket.status, func.count()).where(Ticket.kind == "request", Ticket.status.in_(OPEN_STATES))

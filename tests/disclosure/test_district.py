@@ -30,8 +30,9 @@ def test_rows_are_computed_by_hand(app, district, backend):  # noqa: F811
     a, b, c = rows
     assert [r.slug for r in rows] == ["comm-a", "comm-b", "comm-c"] and [r.rank for r in rows] == [1, 2, 3]
     assert (a.received, a.finished, a.on_time_rate, a.satisfaction_rate) == (2, 2, 50.0, 100.0)
-    assert (a.volunteers, a.residents, a.registration_rate, a.teams, a.staff) == (1, 1, 100.0, 5, 2)
-    assert a.satisfaction_met and a.registration_met and a.teams_met and a.met == 3 and a.staff_per_1000 == 2.0
+    # one volunteer of a population of 3,000 (not of its one resident account)
+    assert (a.volunteers, a.residents, a.registration_rate, a.teams, a.staff) == (1, 3000, 0.0, 5, 2)
+    assert a.satisfaction_met and not a.registration_met and a.teams_met and a.met == 2 and a.staff_per_1000 == 2.0
     assert (b.received, b.finished, b.on_time_rate, b.satisfaction_rate) == (2, 1, 100.0, 0.0)
     assert (b.bad_ratings, b.rectified, b.volunteers, b.registration_rate, b.teams) == (1, 1, 0, 0.0, 2)
     assert b.staff == 2 and b.staff_per_1000 == 4.0 and b.met == 0          # staff-b2 is switched off

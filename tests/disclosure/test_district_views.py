@@ -103,8 +103,10 @@ def test_csv_of_the_table(client, auth, district, late_november):  # noqa: F811
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0][:3] == ["Rank", "Community", "Street"] and len(rows) == 4
     assert [r[1] for r in rows[1:]] == ["乙社区", "甲社区", "丙社区"]        # sorted as asked
-    assert rows[2][6] == "100%, met" and rows[2][7] == "0 of 0" and rows[2][-1] == "3 of 3"
+    assert rows[2][6] == "100%, met" and rows[2][7] == "0 of 0" and rows[2][-1] == "2 of 3"
+    assert rows[2][8] == "0, not met"                                       # 1 volunteer of 3,000 residents
     assert rows[3][10] == "—"                                              # no households: no staff ratio
+    assert rows[3][8] == "population not recorded"                         # no population: no made-up rate
 
 
 def test_xlsx_of_the_table(client, auth, district, late_november):  # noqa: F811

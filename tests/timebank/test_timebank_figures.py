@@ -45,7 +45,7 @@ def _figures(session, thresholds=(1, 2)):
 def test_an_empty_community_has_zero_figures(app, people):
     with app.app_context():
         f = _figures(community_session("comm-a"))
-    assert (f.volunteers, f.residents, f.registration_rate, f.teams) == (0, 1, 0.0, 0)
+    assert (f.volunteers, f.residents, f.registration_rate, f.teams) == (0, 3000, 0.0, 0)   # the recorded population
     assert (f.month_minutes, f.active_volunteers, f.orders) == (0, 0, (0, None))
     assert f.stars == [(0, 0), (1, 0), (2, 0)]
     assert not f.registration_met and not f.teams_met
@@ -109,9 +109,19 @@ def test_active_volunteers_and_star_levels(app, people):
     assert f.volunteers == 4
 
 
+def _population(app, residents: int) -> None:
+    from community_hall.tenancy import Community, registry_session
+
+    with app.app_context():
+        registry_session().query(Community).filter_by(slug="comm-a").one().residents = residents
+        registry_session().commit()
+
+
 def test_registration_rate_and_teams_against_their_targets(app, build, people):
+    """Counted against the population recorded with the community (居民人口), not its resident accounts."""
     for i in range(39):
-        build.user(f"res-{i:02d}", "comm-a", "resident")
+        build.user(f"res-{i:02d}", "comm-a", "resident")   # accounts change nothing
+    _population(app, 40)
     with app.app_context():
         s = community_session("comm-a")
         for uid in (100, 101, 102, 103):
@@ -125,11 +135,14 @@ def test_registration_rate_and_teams_against_their_targets(app, build, people):
         s.add(Team(name="法律队", description=""))
         s.commit()
         assert _figures(s).teams_met
-    build.user("res-40", "comm-a", "resident")
-    build.user("staff-a2", "comm-a", "staff")                          # staff are not residents
+    _population(app, 41)
     with app.app_context():
         f = _figures(community_session("comm-a"))
     assert (f.residents, f.registration_rate, f.registration_met) == (41, 9.8, False)
+    _population(app, 0)
+    with app.app_context():
+        f = _figures(community_session("comm-a"))
+    assert (f.residents, f.registration_rate, f.registration_met) == (0, None, False)   # not recorded: no rate
 
 
 def test_figures_page_for_head_and_district_only(app, client, auth, people, zh):
