@@ -391,14 +391,20 @@ def route_sweep_cmd(slug):
 @hall.command("ledger-check")
 @click.option("--community", "slug", default=None, help="Community slug (default: every community)")
 def ledger_check_cmd(slug):
-    """Verify the time bank ledger: balanced movements, floors, references, request keys, reversals."""
+    """Verify the time bank ledger: balanced movements, floors, references, request keys, reversals, transfers."""
     from .tenancy import community_session
     from .timebank.ledger import check
+    from .timebank.transfer_check import check_between
+
+    def session_for(other):
+        return community_session(other) if get_community(other) is not None else None
 
     communities = [_community_or_fail(slug)] if slug else all_communities()
     broken = 0
     for community in communities:
-        problems = check(community_session(community.slug))
+        # Each community's own books, then its transfer records against the other communities' records.
+        problems = check(community_session(community.slug)) + check_between(community_session(community.slug),
+                                                                              community.slug, session_for)
         broken += len(problems)
         click.echo(f"{community.slug}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
         for line in problems:

@@ -213,8 +213,8 @@ def recover_own(community: Community, user) -> list[tuple[str, str]]:
             outcomes.append((transfer_id, "pending"))
             continue
         try:
-            ledger.receive_transfer(community_session(row.other_community), transfer_id, user.id, row.minutes,
-                                    community.slug, actor_of(user))
+            ledger.receive_transfer(community_session(row.other_community), row.other_community, session,
+                                    community.slug, transfer_id, actor_of(user))
             outcomes.append((transfer_id, ledger.complete_transfer(session, transfer_id, actor_of(user)).state))
         except Exception:   # noqa: BLE001 - refused or unreachable there: left for `hall transfer-recover`
             session.rollback()

@@ -366,6 +366,10 @@ def _check_transfers(session: Session, movements: dict[int, LedgerMovement]) -> 
             problems.append(f"transfer {row.transfer_id}: its {row.direction} movement is missing or wrong")
             continue
         tied.add(m.id)
+        sign = -1 if row.direction == "out" else 1
+        if _legs(session, m.id) != sorted([(ISSUING, -sign * row.minutes), (person(row.user_id), sign * row.minutes)]):
+            problems.append(f"transfer {row.transfer_id}: its {row.direction} movement {m.id} does not move "
+                            f"{row.minutes} minutes of person:{row.user_id} as its record says")
         if row.direction == "out" and row.state == "rolled_back" and f"transfer-back:{row.transfer_id}" not in keys:
             problems.append(f"transfer {row.transfer_id}: rolled back but the hours were not given back")
     for m in movements.values():
@@ -393,13 +397,31 @@ def _check_transfer_id(transfer_id: str) -> str:
     return transfer_id
 
 
+def _refuse_replay() -> None:
+    raise HallError(_l("This transfer id was already used for a different transfer; nothing was changed."))
+
+
+def _is(row: LedgerTransfer | None, direction: str, user_id: int, minutes: int, other: str) -> bool:
+    """Whether a transfer record is this one: a transfer id names one person, amount, source and target."""
+    return row is not None and (row.direction, row.user_id, row.minutes, row.other_community) == (
+        direction, int(user_id), minutes, other)
+
+
 def start_transfer(session: Session, transfer_id: str, user_id: int, minutes: int, to_community: str, actor
                    ) -> LedgerTransfer:
-    """Step 1, in the sending community: take the hours from the person into a pending transfer (once per id)."""
+    """Step 1, in the sending community: take the hours from the person into a pending transfer (once per id).
+
+    Repeating it with the same person, minutes and target returns the same transfer; anything else is refused."""
     _check_minutes(minutes)
     _check_transfer_id(transfer_id)
+    session.rollback()
+    known = _transfer_row(session, transfer_id)
+    if known is not None and not _is(known, "out", user_id, minutes, to_community):
+        _refuse_replay()
 
     def record(s, movement_id):
+        if _transfer_row(s, transfer_id) is not None:     # the id arrived here meanwhile: not ours to send
+            _refuse_replay()
         s.execute(insert(LedgerTransfer).values(
             transfer_id=transfer_id, direction="out", user_id=int(user_id), other_community=to_community,
             minutes=minutes, state="pending", movement_id=movement_id, created_at=utcnow(), updated_at=utcnow()))
@@ -407,14 +429,46 @@ def start_transfer(session: Session, transfer_id: str, user_id: int, minutes: in
     account = person(user_id)
     _post(session, "transfer_out", f"transfer-out:{transfer_id}", [(account, -minutes), (ISSUING, minutes)], actor,
           reference=f"transfer:{transfer_id}", reason=f"to {to_community}", must_exist=(account,), also=record)
-    return _transfer_row(session, transfer_id)
+    session.expire_all()
+    row = _transfer_row(session, transfer_id)
+    if not _is(row, "out", user_id, minutes, to_community):      # a concurrent start with other values won
+        _refuse_replay()
+    return row
 
 
-def receive_transfer(session: Session, transfer_id: str, user_id: int, minutes: int, from_community: str, actor
+def sent_record(source: Session, transfer_id: str) -> tuple[int, int, str, str] | None:
+    """(person, minutes, target, state) of the sending community's own transfer-out record of this id, read fresh."""
+    row = source.scalar(select(LedgerTransfer).where(LedgerTransfer.transfer_id == transfer_id)
+                        .execution_options(populate_existing=True))
+    if row is None or row.direction != "out":
+        return None
+    return row.user_id, row.minutes, row.other_community, row.state
+
+
+def receive_transfer(session: Session, here: str, source: Session, from_community: str, transfer_id: str, actor
                      ) -> LedgerTransfer:
-    """Step 2, in the receiving community: credit the person once per transfer id, unless it was rolled back."""
-    _check_minutes(minutes)
+    """Step 2, in the receiving community `here`: credit what the sending community's own pending transfer-out
+    record says (its person and minutes, with this community as its target), once per id, unless rolled back.
+
+    Nothing the request says about amounts is trusted: the record in the source database is the only authority."""
     _check_transfer_id(transfer_id)
+    if from_community == here:
+        raise HallError(_l("This transfer does not match what the sending community recorded; nothing was changed."))
+    sent = sent_record(source, transfer_id)
+    if sent is None or sent[2] != here:
+        raise HallError(_l("This transfer does not match what the sending community recorded; nothing was changed."))
+    user_id, minutes, _target, state = sent
+    session.rollback()
+    row = _transfer_row(session, transfer_id)
+    if row is not None and row.direction == "in" and row.state == "rolled_back":
+        raise HallError(_l("This transfer was cancelled and can no longer arrive."))
+    if row is not None:
+        if not _is(row, "in", user_id, minutes, from_community):
+            raise HallError(_l("This transfer does not match what the sending community recorded; nothing was "
+                               "changed."))
+        return row
+    if state != "pending":
+        raise HallError(_l("This transfer does not match what the sending community recorded; nothing was changed."))
 
     def record(s, movement_id):
         if _transfer_row(s, transfer_id) is not None:
@@ -425,7 +479,11 @@ def receive_transfer(session: Session, transfer_id: str, user_id: int, minutes: 
 
     _post(session, "transfer_in", f"transfer-in:{transfer_id}", [(ISSUING, -minutes), (person(user_id), minutes)],
           actor, reference=f"transfer:{transfer_id}", reason=f"from {from_community}", also=record)
-    return _transfer_row(session, transfer_id)
+    session.expire_all()
+    row = _transfer_row(session, transfer_id)
+    if not _is(row, "in", user_id, minutes, from_community):
+        raise HallError(_l("This transfer does not match what the sending community recorded; nothing was changed."))
+    return row
 
 
 def refuse_transfer(session: Session, transfer_id: str, from_community: str, user_id: int, minutes: int
@@ -476,7 +534,7 @@ def transfer(session_from: Session, session_to: Session, transfer_id: str, user_
              from_community: str, to_community: str, actor) -> LedgerTransfer:
     """Move a person's hours from one community to another in the three steps; safe to repeat with the same id."""
     start_transfer(session_from, transfer_id, user_id, minutes, to_community, actor)
-    receive_transfer(session_to, transfer_id, user_id, minutes, from_community, actor)
+    receive_transfer(session_to, to_community, session_from, from_community, transfer_id, actor)
     return complete_transfer(session_from, transfer_id, actor)
 
 
@@ -498,13 +556,16 @@ def recover_transfers(session: Session, community: str, session_for, actor, roll
             if roll_back:
                 there = refuse_transfer(other_session, transfer_id, community, user_id, minutes)
             else:
-                there = receive_transfer(other_session, transfer_id, user_id, minutes, community, actor)
+                there = receive_transfer(other_session, other, session, community, transfer_id, actor)
         except HallError:
             there = _transfer_row(other_session, transfer_id)
         except Exception:   # noqa: BLE001 - the other community is unreachable: leave pending for the next run
             outcomes.append((transfer_id, "pending"))
             continue
-        state = "completed" if there is not None and there.state == "completed" else "rolled_back"
+        # Completed only when what arrived there is this very transfer; a record of another transfer under the same
+        # id means this one can never arrive, so its hours go back.
+        arrived = _is(there, "in", user_id, minutes, community) and there.state == "completed"
+        state = "completed" if arrived else "rolled_back"
         outcomes.append((transfer_id, _finish(session, transfer_id, state, actor).state))
     return outcomes
 

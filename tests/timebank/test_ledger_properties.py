@@ -117,9 +117,9 @@ def test_transfers_that_fail_midway_never_lose_or_duplicate_hours(app, steps):
             try:
                 ledger.start_transfer(db[side], tid, 7, minutes, slugs[other], HEAD)
                 if steps_done >= 2:
-                    ledger.receive_transfer(db[other], tid, 7, minutes, slugs[side], HEAD)
+                    ledger.receive_transfer(db[other], slugs[other], db[side], slugs[side], tid, HEAD)
                 if retry:
-                    ledger.receive_transfer(db[other], tid, 7, minutes, slugs[side], HEAD)
+                    ledger.receive_transfer(db[other], slugs[other], db[side], slugs[side], tid, HEAD)
                 if steps_done >= 3:
                     ledger.complete_transfer(db[side], tid, HEAD)
             except HallError:

@@ -54,7 +54,7 @@ def test_recovery_finishes_a_transfer_the_receiver_never_saw(two):
 
 def test_recovery_completes_when_the_hours_arrived_but_the_sender_did_not_hear(two):
     ledger.start_transfer(two.x, "t-4", 7, 30, "comm-y", HEAD)
-    ledger.receive_transfer(two.y, "t-4", 7, 30, "comm-x", HEAD)           # the answer was lost
+    ledger.receive_transfer(two.y, "comm-y", two.x, "comm-x", "t-4", HEAD)          # the answer was lost
     assert ledger.recover_transfers(two.x, "comm-x", two.of, HEAD, roll_back=True) == [("t-4", "completed")]
     assert _where(two) == (90, 30)
 
@@ -64,7 +64,7 @@ def test_rollback_gives_the_hours_back_and_a_late_arrival_is_refused(two):
     assert ledger.recover_transfers(two.x, "comm-x", two.of, HEAD, roll_back=True) == [("t-5", "rolled_back")]
     assert _where(two) == (120, 0)
     with pytest.raises(HallError, match="cancelled"):
-        ledger.receive_transfer(two.y, "t-5", 7, 30, "comm-x", HEAD)       # the delayed step 2 finally runs
+        ledger.receive_transfer(two.y, "comm-y", two.x, "comm-x", "t-5", HEAD)      # the delayed step 2 finally runs
     assert _where(two) == (120, 0)
     assert ledger.check(two.x, ties=False) == [] and ledger.check(two.y, ties=False) == []
 
