@@ -107,7 +107,9 @@ def staff_feed(session: Session, community: Community, user_id: int, name: str) 
         trips = select(Outreach).where(Outreach.user_id == user_id, Outreach.ends_at >= datetime.combine(
             since, datetime.min.time(), tzinfo=zone)).order_by(Outreach.starts_at)
         for trip in session.scalars(trips):
-            summary = _("Out visiting households") + (f": {trip.note}" if trip.note else "")
+            # Only the fixed phrase: the feed is read without signing in (the token is the key, and calendar apps
+            # share it), and the note staff type names the households they visit.
+            summary = _("Out visiting households")
             cal.add_component(icalendar.Event.new(
                 uid=f"outreach-{trip.id}@{community.slug}.community-hall", summary=summary,
                 start=_aware(trip.starts_at).astimezone(zone), end=_aware(trip.ends_at).astimezone(zone), stamp=stamp))
