@@ -69,7 +69,7 @@ def test_a_replayed_start_with_anything_different_is_refused_and_changes_nothing
     with app.app_context():
         a = community_session("comm-a")
         ledger.start_transfer(a, "t-1", hall.uid, 1, "comm-b", HEAD)
-        with pytest.raises(Exception, match="already used for a different transfer"):
+        with pytest.raises(Exception, match="already used for a different transfer|已用于另一笔转移"):
             ledger.start_transfer(a, "t-1", changes.get("user", hall.uid), changes.get("minutes", 1),
                                   changes.get("to", "comm-b"), HEAD)
         assert ledger.start_transfer(a, "t-1", hall.uid, 1, "comm-b", HEAD).minutes == 1    # the same: fine
@@ -80,9 +80,9 @@ def test_the_receiver_credits_only_what_the_sender_recorded(app, hall):
     with app.app_context():
         a, b, c = (community_session(s) for s in ("comm-a", "comm-b", "comm-c"))
         ledger.start_transfer(a, "t-2", hall.uid, 1, "comm-b", HEAD)
-        with pytest.raises(Exception, match="does not match"):        # meant for comm-b, asked in comm-c
+        with pytest.raises(Exception, match="does not match|记录不符"):        # meant for comm-b, asked in comm-c
             ledger.receive_transfer(c, "comm-c", a, "comm-a", "t-2", HEAD)
-        with pytest.raises(Exception, match="does not match"):        # nothing of that id was sent from comm-c
+        with pytest.raises(Exception, match="does not match|记录不符"):        # nothing of that id was sent from comm-c
             ledger.receive_transfer(b, "comm-b", c, "comm-c", "t-2", HEAD)
         assert hall.where() == (179, 0, 0)
         assert ledger.receive_transfer(b, "comm-b", a, "comm-a", "t-2", HEAD).minutes == 1
