@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from xml.parsers import expat
 
 from flask_babel import lazy_gettext as _l
@@ -73,8 +73,13 @@ def csv_records(text: str) -> Iterator[list[str]]:
     """The records of a checked CSV text, one at a time, counted: Refused past a bound; csv.Error when unreadable
     (a cell longer than csv's field limit, 128 KB, included)."""
     check_csv_text(text)
+    yield from _counted(csv.reader(io.StringIO(text, newline="")))
+
+
+def _counted(records: Iterable) -> Iterator:
+    """The records as they come, refused past the line, column or cell bound (CSV and XLSX alike)."""
     lines = cells = 0
-    for record in csv.reader(io.StringIO(text, newline="")):
+    for record in records:
         lines, cells = lines + 1, cells + len(record)
         if lines > MAX_LINES:
             _refuse("lines")
@@ -194,13 +199,4 @@ def xlsx_records(sheet) -> Iterator[tuple]:
     """The rows of an openpyxl read-only sheet, counted as they come (a second guard behind check_xlsx): Refused
     past a bound. The sheet's declared dimension is ignored, so rows are not padded to what it claims."""
     sheet.reset_dimensions()
-    lines = cells = 0
-    for cells_of_row in sheet.iter_rows(values_only=True):
-        lines, cells = lines + 1, cells + len(cells_of_row)
-        if lines > MAX_LINES:
-            _refuse("lines")
-        if len(cells_of_row) > MAX_COLUMNS:
-            _refuse("columns")
-        if cells > MAX_CELLS:
-            _refuse("cells")
-        yield cells_of_row
+    yield from _counted(sheet.iter_rows(values_only=True))

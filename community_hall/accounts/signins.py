@@ -46,12 +46,11 @@ def open_signin(user_id: int) -> str:
     now = utcnow()
     privileged = bool(registry_session().scalar(select(exists().where(
         Membership.user_id == user_id, Membership.role.in_(PRIVILEGED)))))
-    idle, lifetime = limits(privileged)
     sid = secrets.token_urlsafe(32)
     with tenancy().registry_engine.begin() as connection:
         # Housekeeping that stays bounded per user: rows of sessions that can no longer sign anyone in.
         connection.execute(delete(UserSession).where(UserSession.user_id == user_id, or_(
-            UserSession.ended_at.is_not(None), UserSession.started_at < now - max(lifetime, _longest()))))
+            UserSession.ended_at.is_not(None), UserSession.started_at < now - _longest())))
         connection.execute(insert(UserSession).values(token_hash=_hash(sid), user_id=user_id, started_at=now,
                                                       seen_at=now, privileged=privileged))
     return sid
