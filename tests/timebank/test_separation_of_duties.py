@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 
 from community_hall.accounts.models import User
 from community_hall.errors import HallError
@@ -89,7 +90,7 @@ def test_the_head_cannot_approve_his_own_volunteer_application(app, client, auth
 
 
 def test_staff_who_served_an_order_cannot_confirm_it_for_the_resident(world):  # noqa: F811
-    with world.app_context():
+    with world.app_context(), force_locale("en"):
         session = community_session("comm-a")
         order = served_order()
         with pytest.raises(HallError, match="You served this order"):
@@ -100,7 +101,7 @@ def test_staff_who_served_an_order_cannot_confirm_it_for_the_resident(world):  #
 
 def test_nobody_credits_reverses_into_or_sets_an_overdraft_for_himself(app, build):
     build.community("comm-x")
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         s = community_session("comm-x")
         head = type("Actor", (), {"user_id": 5, "name": "站长"})()
         with pytest.raises(HallError, match="your own"):
