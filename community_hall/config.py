@@ -83,6 +83,7 @@ DEFAULTS = {
     "TRACK_TICKET_FAILURE_LIMIT": "5 per hour",
     "API_RATE_LIMIT": "60 per minute",      # Open311 POSTs per API key
     "CERTIFICATE_CHECK_RATE_LIMIT": "60 per hour",     # public certificate checks per address
+    "DONATION_LOOKUP_RATE_LIMIT": "20 per hour",       # gifts to a person (each looks one up) per signed-in user
     "COMPLAINT_WORKDAYS": 5,    # time limit of complaints and 办不成事反映, in working days from submission
     "HANDOVER_ACK_MINUTES": 30,     # a hand-over (移交) must be acknowledged within this many working minutes
     "INQUIRY_ANSWER_WORKDAYS": 1,   # an inquiry is answered on time within this many working days

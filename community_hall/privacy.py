@@ -9,6 +9,12 @@ def mask_phone(phone: str | None) -> str:
     return p[:3] + "****" + p[-4:] if len(p) >= 11 else "*" * len(p)
 
 
+def mask_name(name: str | None) -> str:
+    """A name with all but its first character hidden: 周**."""
+    n = name or ""
+    return n[:1] + "*" * (len(n) - 1)
+
+
 def mask_id_number(number: str | None) -> str:
     """An ID number with all but its first and last four characters hidden."""
     n = number or ""

@@ -68,9 +68,9 @@ def populate(app, username: str = "res-a") -> SimpleNamespace:
             place="服务站门口", slots=3, hours="2"), HEAD.user_id, HEAD.name, True)
         signup = activities.sign_up(session, activity.id, volunteer)
         row = session.get(Activity, activity.id)
-        row.starts_at, row.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+        row.starts_at, row.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
         session.commit()
-        activities.mark(session, activity.id, signup.id, True)
+        activities.mark(session, activity.id, signup.id, True, by=HEAD.user_id)
         activities.confirm(session, activity.id, HEAD)
         return SimpleNamespace(user_id=uid, ticket=ticket.number, other=other.number, ticket_id=ticket.id,
                                appointment_id=appointment.id, volunteer_id=volunteer.id)

@@ -26,7 +26,7 @@ LIMITED = {
     "api.create_request": ("API_RATE_LIMIT", "POST", "/open311/v2/requests.json"),
 }
 # limits on signed-in people (keyed by who they are), tested in their own tests below
-SIGNED_IN = {"privacy.delete"}
+SIGNED_IN = {"privacy.delete", "hours.donate"}
 
 
 def _limited_endpoints(app) -> set[str]:

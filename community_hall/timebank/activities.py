@@ -114,6 +114,8 @@ def publish(session: Session, draft: Draft, user_id: int, user_name: str, organi
     if not isinstance(draft.slots, int) or not 1 <= draft.slots <= MAX_SLOTS:
         raise HallError(_l("The number of places is between 1 and 500."), "slots")
     minutes = parse_hours(draft.hours)
+    if minutes > (draft.ends_at - draft.starts_at).total_seconds() // 60:
+        raise HallError(_l("The hours credited cannot be more than the activity lasts."), "hours")
     if any(s not in SKILLS for s in draft.skills):
         raise HallError(_l("Choose skills from the list."), "skills")
     if draft.team_id is not None and session.get(Team, draft.team_id) is None:
@@ -273,8 +275,15 @@ def _open_for_attendance(activity: Activity) -> None:
         raise HallError(_l("Attendance is taken once the activity has started."))
 
 
-def mark(session: Session, activity_id: int, signup_id: int, attended: bool, hours=None) -> ActivitySignup:
-    """Mark one volunteer as attended (actual hours, the activity's by default) or no-show. Commits."""
+def _length(activity: Activity) -> int:
+    """How many minutes the activity lasts: no attendee is credited more."""
+    return int((aware(activity.ends_at) - aware(activity.starts_at)).total_seconds() // 60)
+
+
+def mark(session: Session, activity_id: int, signup_id: int, attended: bool, hours=None, *, by: int | None
+         ) -> ActivitySignup:
+    """Mark one volunteer as attended (actual hours, the activity's by default) or no-show; `by` (the organiser's
+    user id) never marks their own row. Commits."""
     _write_lock(session)
     activity = _locked(session, activity_id)
     signup = session.get(ActivitySignup, signup_id)
@@ -282,12 +291,18 @@ def mark(session: Session, activity_id: int, signup_id: int, attended: bool, hou
         _open_for_attendance(activity)
         if signup is None or signup.activity_id != activity_id or signup.status == "cancelled":
             raise HallError(_l("This volunteer is not signed up for this activity."))
+        volunteer = session.get(Volunteer, signup.volunteer_id)
+        if by is not None and volunteer is not None and volunteer.user_id == by:
+            raise HallError(_l("You cannot mark your own attendance: another organiser (staff or the station head) "
+                               "marks it."), f"hours-{signup_id}")
         minutes = parse_hours(hours, f"hours-{signup_id}") if attended and hours not in (None, "") else None
+        if minutes is not None and minutes > _length(activity):
+            raise HallError(_l("The hours credited cannot be more than the activity lasts."), f"hours-{signup_id}")
     except HallError:
         session.rollback()
         raise
     signup.status = "attended" if attended else "no_show"
-    signup.minutes = (minutes or activity.minutes) if attended else None
+    signup.minutes = (minutes or min(activity.minutes, _length(activity))) if attended else None
     signup.updated_at = utcnow()
     session.commit()
     return signup
@@ -296,13 +311,22 @@ def mark(session: Session, activity_id: int, signup_id: int, attended: bool, hou
 def confirm(session: Session, activity_id: int, actor) -> Activity:
     """Confirm attendance and credit each attendee once (a second confirm only finishes missing credits).
 
-    Every sign-up must be marked attended or no-show first; no-shows are recorded and never credited.
+    Every sign-up must be marked attended or no-show first; no-shows are recorded and never credited. Hours are
+    credited only once the activity has ended (time not yet served is not credited), and never by an attendee.
     """
     _write_lock(session)
     activity = _locked(session, activity_id)
+    actor_id = getattr(actor, "user_id", None)
+    if any(s.status == "attended" and s.movement_id is None and v.user_id == actor_id
+           for s, v in attendance(session, activity_id)):
+        session.rollback()
+        raise HallError(_l("You attended this activity, so you cannot confirm it: another organiser (staff or the "
+                           "station head) confirms it and credits the hours."))
     if activity.status != "confirmed":
         try:
             _open_for_attendance(activity)
+            if aware(activity.ends_at) > utcnow():
+                raise HallError(_l("Hours are credited once the activity has ended; confirm it after the end."))
         except HallError:
             session.rollback()
             raise

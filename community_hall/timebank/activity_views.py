@@ -227,7 +227,7 @@ def mark(slug, activity_id, signup_id):
     try:
         if outcome not in ("attended", "no_show"):
             raise HallError(_("Choose attended or did not attend."))
-        services.mark(db(), activity_id, signup_id, outcome == "attended", hours)
+        services.mark(db(), activity_id, signup_id, outcome == "attended", hours, by=current_user.id)
     except HallError as err:
         db().rollback()
         errors[signup_id] = str(err.message)

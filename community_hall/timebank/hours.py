@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Membership, Profile, User
 from ..errors import HallError
+from ..privacy import mask_name
 from ..tenancy import Community, community_session, get_community, registry_session
-from . import ledger, stars
+from . import ledger, stars, volunteers
 from .ledger_models import ISSUING, POOL, LedgerAccount, LedgerEntry, LedgerMovement, LedgerTransfer
 from .ties import reference_title
 
@@ -222,8 +223,19 @@ def recover_own(community: Community, user) -> list[tuple[str, str]]:
     return outcomes
 
 
+def find_recipient(session: Session, community: Community, who: str) -> int:
+    """A resident of this community (or an approved volunteer of it) by username or phone, the only people hours
+    are given to; anyone else (staff, the head, another community's people) is "nobody" like an unknown name."""
+    user_id = find_member(session, community, who)
+    resident = registry_session().scalar(select(Membership.id).where(
+        Membership.user_id == user_id, Membership.community_id == community.id, Membership.role == "resident"))
+    if resident is None and volunteers.approved_volunteer(session, user_id) is None:
+        raise HallError(_l("No member of this community has that username or phone number."), "to")
+    return user_id
+
+
 def _gift_target(session: Session, community: Community, user_id: int, to: str | None, minutes: int):
-    target = POOL if to is None else find_member(session, community, to)
+    target = POOL if to is None else find_recipient(session, community, to)
     if target == user_id:
         raise HallError(_l("You cannot give hours to yourself."), "to")
     check_enough(session, user_id, minutes)
@@ -231,10 +243,16 @@ def _gift_target(session: Session, community: Community, user_id: int, to: str |
 
 
 def review_donation(session: Session, community: Community, user_id: int, to: str | None, minutes: int
-                    ) -> Profile | None:
-    """Check a gift before it is confirmed; the receiving person's profile (None for the pool)."""
+                    ) -> SimpleNamespace | None:
+    """Check a gift before it is confirmed; the receiving person's masked name and phone (None for the pool).
+
+    Only enough to recognise a family member: the page must not turn a phone number into a real name."""
     target = _gift_target(session, community, user_id, to, minutes)
-    return None if target == POOL else names(session, [target]).get(target)
+    if target == POOL:
+        return None
+    profile = names(session, [target]).get(target)
+    return SimpleNamespace(name=mask_name(profile.real_name) if profile else "*",
+                           phone=profile.masked_phone if profile else "")
 
 
 def donate_hours(session: Session, community: Community, user_id: int, to: str | None, minutes: int, key: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from .. import clock
 from ..accounts.policy import requires
 from ..errors import HallError, copy_error
+from ..extensions import limiter
 from ..htmx import render
 from ..tenancy import community_session
 from . import hours as services
@@ -67,8 +68,15 @@ def mine(slug):
     return _hours_page()
 
 
+def _not_a_person_lookup() -> bool:
+    return request.form.get("target") != "person"
+
+
 @bp.route("/timebank/hours/donate", methods=["POST"])
 @requires("community.member")
+# Each post naming a person looks them up by phone or username: limited per user, so nobody walks the phone book.
+@limiter.limit(lambda: current_app.config.get("DONATION_LOOKUP_RATE_LIMIT", "20 per hour"),
+               key_func=lambda: f"donate-lookup|{current_user.id}", exempt_when=_not_a_person_lookup)
 def donate(slug):
     """Give hours: the first post shows what will happen, the confirmed post records it once per form key."""
     form = DonateForm()

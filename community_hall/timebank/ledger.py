@@ -54,6 +54,13 @@ def _check_minutes(minutes) -> int:
     return minutes
 
 
+def _not_own(actor, account: str) -> None:
+    """Nobody credits hours to their own account: a credit, a reversal that gives back, an overdraft."""
+    actor_id = getattr(actor, "user_id", None)
+    if actor_id is not None and account == person(actor_id):
+        raise HallError(_l("You cannot credit hours to your own account; another member of staff does it."))
+
+
 def _check_key(idem_key: str) -> str:
     if not idem_key or len(idem_key) > 100:
         raise HallError(_l("Every movement needs a request key of 1 to 100 characters."))
@@ -168,6 +175,7 @@ def credit_service(session: Session, user_id: int, minutes: int, reference: str,
     _check_minutes(minutes)
     if not REFERENCE.match(reference or ""):
         raise HallError(_l("A credit must name the activity, order or ticket it is for."), "reference")
+    _not_own(actor, person(user_id))
     return _post(session, "credit_service", idem_key, [(ISSUING, -minutes), (person(user_id), minutes)], actor,
                  reference=reference, also=also)
 
@@ -225,6 +233,9 @@ def reverse(session: Session, movement_id: int, reason: str, actor) -> LedgerMov
         raise HallError(_l("This movement has already been reversed."))
     legs = [(e.account, -e.amount) for e in session.scalars(
         select(LedgerEntry).where(LedgerEntry.movement_id == movement_id).order_by(LedgerEntry.id))]
+    for account, amount in legs:
+        if amount > 0:
+            _not_own(actor, account)
     try:
         return _post(session, "reverse", f"reverse:{movement_id}", legs, actor, reference=f"movement:{movement_id}",
                      reason=reason[:500], reverses=movement_id)
@@ -238,6 +249,7 @@ def set_overdraft(session: Session, user_id: int, minutes: int, actor) -> Ledger
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0 or minutes > MAX_MINUTES:
         raise HallError(_l("The overdraft must be between 0 and 500 hours."), "minutes")
     account = person(user_id)
+    _not_own(actor, account)
     _begin_write(session)
     _ensure_accounts(session, [account])
     if balance(session, account) < -minutes:

@@ -379,6 +379,9 @@ def confirm(session: Session, order_id: int, actor: Actor, rating: int, comment:
     volunteer = session.get(Volunteer, order.volunteer_id) if order.volunteer_id else None
     if volunteer is None:
         raise HallError(_l("This order has no volunteer to credit."))
+    if volunteer.user_id == actor.user_id:
+        raise HallError(_l("You served this order, so you cannot confirm it: the resident, or other staff for them, "
+                           "confirms it."))
     reference, minutes = f"order:{order.id}", order.minutes
     pay = _movement(session, f"{reference}:pay")
     if pay is not None:

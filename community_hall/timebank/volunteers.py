@@ -131,6 +131,10 @@ def approve(session: Session, community: Community, volunteer_id: int, head_user
     if volunteer is None or volunteer.status != "pending":
         session.rollback()
         raise HallError(_l("This application has already been decided."))
+    if volunteer.user_id == head_user_id:
+        session.rollback()
+        raise HallError(_l("You cannot decide your own application: another station head or the street office "
+                           "decides it."))
     seq = _bump(session)
     volunteer.seq = seq
     volunteer.number = f"{community.slug.upper()}-V-{seq:04d}"

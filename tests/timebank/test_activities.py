@@ -51,6 +51,13 @@ def start_now(session, activity: Activity) -> None:
     session.commit()
 
 
+def end_now(session, activity: Activity) -> None:
+    """Move an activity so it ended a minute ago, after lasting two hours (hours are credited only after the end)."""
+    activity = session.get(Activity, activity.id)
+    activity.starts_at, activity.ends_at = utcnow() - timedelta(minutes=121), utcnow() - timedelta(minutes=1)
+    session.commit()
+
+
 def snapshot(session):
     """Everything the services may change, to show a refusal changed nothing."""
     session.rollback()
@@ -176,18 +183,18 @@ def test_attendance_confirmation_credits_attendees_once_and_records_no_shows(db)
     came, absent, late = make_volunteer(db, 10), make_volunteer(db, 11), make_volunteer(db, 12)
     rows = {v.user_id: services.sign_up(db, activity.id, v) for v in (came, absent, late)}
     with pytest.raises(HallError, match="once the activity has started"):
-        services.mark(db, activity.id, rows[10].id, True)
-    start_now(db, activity)
-    services.mark(db, activity.id, rows[10].id, True, "1.5")
-    services.mark(db, activity.id, rows[11].id, False)
+        services.mark(db, activity.id, rows[10].id, True, by=HEAD.user_id)
+    end_now(db, activity)
+    services.mark(db, activity.id, rows[10].id, True, "1.5", by=HEAD.user_id)
+    services.mark(db, activity.id, rows[11].id, False, by=HEAD.user_id)
     before = snapshot(db)
     for hours in ("0", "24.5", "abc", "-1"):
         with pytest.raises(HallError, match="hours"):
-            services.mark(db, activity.id, rows[12].id, True, hours)
+            services.mark(db, activity.id, rows[12].id, True, hours, by=HEAD.user_id)
     with pytest.raises(HallError, match="Mark every volunteer"):
         services.confirm(db, activity.id, HEAD)
     assert snapshot(db) == before
-    services.mark(db, activity.id, rows[12].id, True, "")        # empty: the activity's hours
+    services.mark(db, activity.id, rows[12].id, True, "", by=HEAD.user_id)        # empty: the activity's hours
     assert db.get(ActivitySignup, rows[12].id).minutes == 120
     services.confirm(db, activity.id, HEAD)
     services.confirm(db, activity.id, HEAD)                        # a double click
@@ -203,15 +210,15 @@ def test_attendance_confirmation_credits_attendees_once_and_records_no_shows(db)
     assert services.is_confirmed_credit(db, movement)
     assert ledger.check(db) == []
     with pytest.raises(HallError, match="reverses it in the ledger"):
-        services.mark(db, activity.id, rows[11].id, True, "2")
+        services.mark(db, activity.id, rows[11].id, True, "2", by=HEAD.user_id)
 
 
 def test_a_retry_after_a_crash_between_credit_and_storing_it_credits_once(db):
     activity = publish(db)
     volunteer = make_volunteer(db, 10)
     row = services.sign_up(db, activity.id, volunteer)
-    start_now(db, activity)
-    services.mark(db, activity.id, row.id, True)
+    end_now(db, activity)
+    services.mark(db, activity.id, row.id, True, by=HEAD.user_id)
     services.confirm(db, activity.id, HEAD)
     first = db.get(ActivitySignup, row.id).movement_id
     db.get(ActivitySignup, row.id).movement_id = None             # as if the process died before storing it
@@ -226,8 +233,8 @@ def test_a_credit_and_its_link_to_the_sign_up_are_written_together(db, monkeypat
     activity = publish(db)
     volunteer = make_volunteer(db, 10)
     row = services.sign_up(db, activity.id, volunteer)
-    start_now(db, activity)
-    services.mark(db, activity.id, row.id, True)
+    end_now(db, activity)
+    services.mark(db, activity.id, row.id, True, by=HEAD.user_id)
 
     def fail(_signup_id):
         def link(_session, _movement_id):
@@ -252,8 +259,8 @@ def test_is_confirmed_credit_rejects_credits_that_no_confirmed_attendance_explai
     row = services.sign_up(db, activity.id, volunteer)
     stray = ledger.credit_service(db, 10, 60, f"activity:{activity.id}", "stray", HEAD)
     assert not services.is_confirmed_credit(db, stray)
-    start_now(db, activity)
-    services.mark(db, activity.id, row.id, True)
+    end_now(db, activity)
+    services.mark(db, activity.id, row.id, True, by=HEAD.user_id)
     services.confirm(db, activity.id, HEAD)
     assert not services.is_confirmed_credit(db, stray)
     other = ledger.credit_service(db, 10, 60, "order:1", "order", HEAD)

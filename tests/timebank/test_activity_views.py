@@ -12,7 +12,7 @@ from community_hall.timebank import activities as services
 from community_hall.timebank import ledger
 from community_hall.timebank.activity_models import Activity, ActivitySignup
 from community_hall.timebank.volunteer_models import Team
-from tests.timebank.test_activities import draft, start_now
+from tests.timebank.test_activities import draft, end_now
 
 HX = {"HX-Request": "true"}
 
@@ -136,7 +136,7 @@ def test_attendance_rows_and_confirming_twice_credit_once(app, client, auth, set
     auth.post(f"/c/comm-a/timebank/activities/{setup.activity}/signup")
     with app.app_context():
         session = community_session("comm-a")
-        start_now(session, session.get(Activity, setup.activity))
+        end_now(session, session.get(Activity, setup.activity))
         signup = session.query(ActivitySignup).one()
         user_id = registry_session().query(User).filter_by(username="res-a2").one().id
     auth.login("staff-a")

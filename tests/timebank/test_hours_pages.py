@@ -19,6 +19,7 @@ HEAD = SimpleNamespace(user_id=1, name="站长")
 def hall(app, build, client):
     """comm-a and comm-b with their people; res-a has 12 h 30 min of service in comm-a; pages in English."""
     build.two_communities()
+    build.user("res-a2", "comm-a", "resident", "居民a2", phone="13900000002")
     client.get("/?lang=en")
     with app.app_context():
         ids = {u.username: u.id for u in registry_session().query(User)}
@@ -74,7 +75,7 @@ def test_giving_to_a_family_member_by_phone_or_username(app, build, client, auth
     auth.login("res-a")
     base = {"target": "person", "hours": "1", "minutes": "15", "confirmed": "yes"}
     review = auth.post("/c/comm-a/timebank/hours/donate", {**base, "to": "13900000001", "key": "a1", "confirmed": ""})
-    assert "Give 1 h 15 min to 王妈妈 (139****0001)?" in review.get_data(as_text=True)
+    assert "Give 1 h 15 min to 王** (139****0001)?" in review.get_data(as_text=True)
     auth.post("/c/comm-a/timebank/hours/donate", {**base, "to": "13900000001", "key": "a1"})
     auth.post("/c/comm-a/timebank/hours/donate", {**base, "to": "mum-a", "key": "a2", "minutes": "0"})
     with app.app_context():
@@ -85,15 +86,16 @@ def test_giving_to_a_family_member_by_phone_or_username(app, build, client, auth
 
 
 @pytest.mark.parametrize("to, hours, message", [
-    ("staff-a", "13", "You do not have that many hours."),
+    ("res-a2", "13", "You do not have that many hours."),
+    ("staff-a", "1", "No member of this community has that username or phone number."),    # not a resident
     ("nobody", "1", "No member of this community has that username or phone number."),
     ("pool", "1", "No member of this community has that username or phone number."),   # a person, not the pool
     ("res-b", "1", "No member of this community has that username or phone number."),    # of another community
     ("res-a", "1", "You cannot give hours to yourself."),
     ("13800000007", "1", "You cannot give hours to yourself."),
     ("", "1", "Give the username or mobile phone number of the person."),
-    ("staff-a", "0", "The number of minutes must be a whole number above zero."),
-    ("staff-a", "501", "Between 0 and 500 hours."),
+    ("res-a2", "0", "The number of minutes must be a whole number above zero."),
+    ("res-a2", "501", "Between 0 and 500 hours."),
 ])
 @pytest.mark.parametrize("confirmed", ["", "yes"])
 def test_refused_gifts_change_nothing(client, auth, hall, to, hours, message, confirmed):
@@ -101,7 +103,7 @@ def test_refused_gifts_change_nothing(client, auth, hall, to, hours, message, co
     response = auth.post("/c/comm-a/timebank/hours/donate", {"target": "person", "to": to, "hours": hours,
                                                             "minutes": "0", "key": "k", "confirmed": confirmed})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
-    assert hall.balance("res-a") == 750 and hall.balance("staff-a") == 0 and hall.balance("pool") == 0
+    assert hall.balance("res-a") == 750 and hall.balance("res-a2") == 0 and hall.balance("pool") == 0
 
 
 def test_head_pages_only_for_the_head(client, auth, hall):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import insert
 
 from community_hall.accounts.models import User
@@ -66,7 +67,7 @@ def test_replaying_a_transfer_id_with_another_target_and_amount_mints_nothing(ap
 
 @pytest.mark.parametrize("changes", [dict(minutes=30000), dict(to="comm-c"), dict(user=99)])
 def test_a_replayed_start_with_anything_different_is_refused_and_changes_nothing(app, hall, changes):
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         a = community_session("comm-a")
         ledger.start_transfer(a, "t-1", hall.uid, 1, "comm-b", HEAD)
         with pytest.raises(Exception, match="already used for a different transfer|已用于另一笔转移"):
@@ -77,7 +78,7 @@ def test_a_replayed_start_with_anything_different_is_refused_and_changes_nothing
 
 
 def test_the_receiver_credits_only_what_the_sender_recorded(app, hall):
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         a, b, c = (community_session(s) for s in ("comm-a", "comm-b", "comm-c"))
         ledger.start_transfer(a, "t-2", hall.uid, 1, "comm-b", HEAD)
         with pytest.raises(Exception, match="does not match|记录不符"):        # meant for comm-b, asked in comm-c
