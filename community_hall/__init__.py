@@ -140,6 +140,7 @@ def register_hooks(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     glossary.register(app)
     formatting.register(app)
+    app.before_request(security.refuse_nul)
     app.after_request(security.add_headers)
     app.after_request(htmx.add_vary)
     app.after_request(preferences.remember_language)

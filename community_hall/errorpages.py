@@ -17,7 +17,11 @@ def _page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
-def bad_request(_e):
+def bad_request(e):
+    if request.path.startswith("/open311/"):
+        from .api.views import http_error
+
+        return http_error(e)
     return _page(400, _("Bad request"), _("The request could not be understood. Please go back and try again."))
 
 

@@ -44,8 +44,8 @@ def kiosk(slug):
 def take(slug):
     """Give out a number and show its slip."""
     try:
-        window_id = int(request.form.get("window", ""))
-        if not 0 < window_id < 2 ** 63:     # SQLite's integers are 64-bit: a larger one fails in the driver (a 500)
+        window_id = parse_id(request.form.get("window"))
+        if not window_id:
             raise ValueError(window_id)
         number = services.take_number(db(), g.community, window_id, request.form.get("priority") == "1")
     except (ValueError, HallError):
@@ -110,10 +110,8 @@ def board_json(slug):
 def desk(slug):
     """A member of staff's window: call next, recall, no-show, transfer, serve, finish."""
     all_windows = services.windows(db())
-    try:
-        window_id = int(request.args.get("window") or (all_windows[0].id if all_windows else 0))
-    except ValueError:
-        window_id = 0
+    given = request.args.get("window")
+    window_id = (parse_id(given) or 0) if given else (all_windows[0].id if all_windows else 0)
     window = db().get(ServiceWindow, window_id) if window_id else None
     day = services.today(g.community)
     current = db().scalar(select(QueueNumber).where(

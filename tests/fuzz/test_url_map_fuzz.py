@@ -105,3 +105,64 @@ def test_a_control_character_in_next_falls_back_to_the_default_page(app, client,
     response = client.post("/login", query_string={"next": target},
                            data={"username": "res-a", "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/account"
+
+
+def _query_names() -> set[str]:
+    """Every name the code reads from a query string (request.args.get("…")), found in the source."""
+    import re
+    from pathlib import Path
+
+    import community_hall
+
+    root = Path(community_hall.__file__).parent
+    found = set()
+    for source in root.rglob("*.py"):
+        found |= set(re.findall(r'request\.args(?:\.get|\.getlist)?[(\[]"([a-z_]+)"', source.read_text()))
+    return found - {"next"}
+
+
+def _form_fields() -> set[str]:
+    """Every field name of every form class of the app (and its subforms' prefixes do not matter here)."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields.core import UnboundField
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return {name for cls in subclasses(FlaskForm) for name in dir(cls)
+            if isinstance(getattr(cls, name, None), UnboundField)}
+
+
+@pytest.mark.parametrize("hostile", [str(2**31), str(2**63), str(10**30), "-" + str(2**63), "a\x00b"])
+def test_every_query_and_form_value_out_of_range_is_no_server_error(app, build, hostile):
+    """Every name read from a query string and every form field, all at once set to a number past 64 bits (or a
+    NUL), on every rule: a refusal, never a 5xx (a query-string window number once crashed the desk)."""
+    build.two_communities()
+    query = {name: hostile for name in _query_names()}
+    form = {name: hostile for name in _form_fields() - {"csrf_token"}}
+    assert "window" in query and len(form) > 50
+    failures = []
+    for role in ROLES:
+        visitor = app.test_client()
+        if role:
+            assert visitor.post("/login", data={"username": role, "password": PASSWORD}).status_code == 302
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in SKIP_METHODS or rule.endpoint == "static":
+                continue
+            path = _path(rule, _plain(rule))
+            for method in [m for m in METHODS if m in rule.methods]:
+                response = visitor.open(path, method=method, query_string=query,
+                                        data=form if method != "GET" else None)
+                if response.status_code >= 500:
+                    failures.append(f"{role} {method} {path!r}: {response.status_code}")
+    assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
+
+
+def test_a_nul_in_a_form_or_query_value_is_refused_before_any_view(app, client, build):
+    build.two_communities()
+    assert client.get("/c/comm-a/menu/", query_string={"q": "a\x00"}).status_code == 400
+    assert client.post("/login", data={"username": "res-a\x00", "password": PASSWORD}).status_code == 400
+    assert client.post("/login", data={"username": "res-a", "password": PASSWORD}).status_code == 302
+    assert client.get("/open311/v2/services.json", query_string={"jurisdiction_id": "\x00"}).is_json
