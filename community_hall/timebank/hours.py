@@ -267,10 +267,11 @@ def donate_hours(session: Session, community: Community, user_id: int, to: str |
 
 
 def check_enough(session: Session, user_id: int, minutes: int) -> None:
-    """Refuse before confirming when the hours are not there (the ledger checks again under its lock)."""
+    """Refuse a gift before confirming when the hours are not there (the ledger checks again under its lock); the
+    overdraft does not count: it pays for services here, it is not hours to give."""
     ledger._check_minutes(minutes)
     account = ledger.person(user_id)
-    if ledger.balance(session, account) - minutes < ledger.floor(session, account):
+    if ledger.balance(session, account) - minutes < 0:
         raise HallError(_l("You do not have that many hours."), "hours")
 
 

@@ -118,9 +118,11 @@ def balance(session: Session, account: str) -> int:
 
 
 def _post(session: Session, kind: str, idem_key: str, legs: list[tuple[str, int]], actor, reference: str = "",
-          reason: str = "", reverses: int | None = None, must_exist: tuple[str, ...] = (), also=None
-          ) -> LedgerMovement:
-    """Record a movement once per key: a repeated key returns the first movement and changes nothing."""
+          reason: str = "", reverses: int | None = None, must_exist: tuple[str, ...] = (), also=None,
+          own_hours_only: tuple[str, ...] = ()) -> LedgerMovement:
+    """Record a movement once per key: a repeated key returns the first movement and changes nothing.
+
+    Accounts in `own_hours_only` may not use their overdraft for this movement (their floor is zero)."""
     assert kind in MOVEMENT_KINDS and sum(a for _, a in legs) == 0
     _check_key(idem_key)
     actor_id, actor_name = _actor(actor)
@@ -138,6 +140,8 @@ def _post(session: Session, kind: str, idem_key: str, legs: list[tuple[str, int]
             _ensure_accounts(session, [a for a, _ in legs])
             for account, amount in legs:
                 low = floor(session, account)
+                if account in own_hours_only:
+                    low = max(low or 0, 0)
                 if amount < 0 and low is not None and balance(session, account) + amount < low:
                     session.rollback()
                     raise HallError(_l("Not enough hours: this would take the account below its floor."), "minutes")
@@ -206,14 +210,15 @@ def pay_from_pool(session: Session, resident_user_id: int, minutes: int, referen
 
 
 def donate(session: Session, from_user_id: int, to, minutes: int, idem_key: str, actor) -> LedgerMovement:
-    """Give hours to another person (e.g. a family member) or to the pool ("pool")."""
+    """Give hours to another person (e.g. a family member) or to the pool ("pool"): only hours the giver has, never
+    the overdraft, which is credit for services in this community and would otherwise become someone's hours."""
     _check_minutes(minutes)
     source = person(from_user_id)
     target = POOL if to == POOL else person(to)
     if target == source:
         raise HallError(_l("Hours cannot be given to the same account."), "to")
     return _post(session, "donate", idem_key, [(source, -minutes), (target, minutes)], actor, reference=target,
-                 must_exist=(source,))
+                 must_exist=(source,), own_hours_only=(source,))
 
 
 def reverse(session: Session, movement_id: int, reason: str, actor) -> LedgerMovement:
@@ -440,7 +445,8 @@ def start_transfer(session: Session, transfer_id: str, user_id: int, minutes: in
 
     account = person(user_id)
     _post(session, "transfer_out", f"transfer-out:{transfer_id}", [(account, -minutes), (ISSUING, minutes)], actor,
-          reference=f"transfer:{transfer_id}", reason=f"to {to_community}", must_exist=(account,), also=record)
+          reference=f"transfer:{transfer_id}", reason=f"to {to_community}", must_exist=(account,), also=record,
+          own_hours_only=(account,))     # the overdraft is credit here only: moved, it would be hours elsewhere
     session.expire_all()
     row = _transfer_row(session, transfer_id)
     if not _is(row, "out", user_id, minutes, to_community):      # a concurrent start with other values won

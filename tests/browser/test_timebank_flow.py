@@ -117,7 +117,7 @@ def test_volunteer_earns_hours_and_an_elderly_resident_pays_from_the_pool(app, t
         with app.app_context():
             session = community_session(SLUG)
             row = session.get(Activity, activity_id)
-            row.starts_at, row.ends_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(minutes=5)
+            row.starts_at, row.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(minutes=5)
             session.commit()
 
         # The head marks the volunteer attended with the hours actually served (htmx row) and confirms.

@@ -1,8 +1,8 @@
 """Hours are conserved across three communities: a stateful property test over the ledger services, both backends.
 
-Rules credit hours, reverse credits, give, pay (own hours, for a family member, from the pool), move hours between
-communities (sometimes cut short after a step, then finished or rolled back by recovery) and replay existing
-transfer ids with other amounts, targets or people. After every step, across all communities together, each
+Rules credit hours, reverse credits, grant overdrafts, give, pay (own hours, for a family member, from the pool),
+move hours between communities (sometimes cut short after a step, then finished or rolled back by recovery) and replay
+existing transfer ids with other amounts, targets or people. After every step, across all communities together, each
 person's hours (plus those of their transfers still on the way) are what the credits, reversals, gifts and payments
 alone explain; every ledger balances and passes the check, and the communities' transfer records agree.
 """
@@ -59,6 +59,7 @@ class Hours(RuleBasedStateMachine):
         self.credits = []           # (side, movement id, person, minutes) of credits not known to be reversed
         self.transfers = []         # (id, source side, target side, person, minutes) that were started
         self.keys = itertools.count(1)
+        self.overdraft = Counter()  # (side, person) -> minutes the head lets the balance go below zero
 
     def teardown(self):
         for s in self.db:
@@ -96,12 +97,27 @@ class Hours(RuleBasedStateMachine):
         self.expected[who] -= amount
         self.credits.remove((at, movement_id, who, amount))
 
+    @rule(at=side, who=person, amount=st.integers(min_value=0, max_value=600))
+    def overdraft(self, at, who, amount):
+        """The head lets a balance go below zero: credit for services there, never hours to give or move."""
+        try:
+            ledger.set_overdraft(self.db[at], who, amount, STAFF)
+        except HallError:
+            return
+        self.overdraft[at, who] = amount
+
+    def _own(self, at, who) -> int:
+        self.db[at].rollback()
+        return ledger.balance(self.db[at], ledger.person(who))
+
     @rule(at=side, giver=person, to=st.one_of(person, st.just("pool")), amount=minutes)
     def donate(self, at, giver, to, amount):
+        had = self._own(at, giver)
         try:
             ledger.donate(self.db[at], giver, to, amount, self._key(), STAFF)
         except HallError:
             return
+        assert had >= amount, "a gift spent the overdraft"
         self.expected[giver] -= amount
         if to != "pool":
             self.expected[to] += amount
@@ -124,10 +140,12 @@ class Hours(RuleBasedStateMachine):
         dst = (src + shift) % 3
         tid = f"t{next(self.keys)}"
         actor = SimpleNamespace(user_id=who, name="本人")
+        had = self._own(src, who)
         try:
             ledger.start_transfer(self.db[src], tid, who, amount, self.slugs[dst], actor)
         except HallError:
             return
+        assert had >= amount, "a transfer moved the overdraft to another community"
         self.transfers.append((tid, src, dst, who, amount))
         if steps >= 2:      # otherwise cut short after the hours left: recovery finishes or rolls it back
             ledger.receive_transfer(self.db[dst], self.slugs[dst], self.db[src], self.slugs[src], tid, actor)
@@ -184,9 +202,9 @@ class Hours(RuleBasedStateMachine):
 
     @invariant()
     def nobody_below_floor(self):
-        for s in self.db:
+        for at, s in enumerate(self.db):
             for p in PEOPLE:
-                assert ledger.balance(s, ledger.person(p)) >= 0
+                assert ledger.balance(s, ledger.person(p)) >= -self.overdraft[at, p]
 
 
 def test_hours_are_conserved_across_communities(app, backend):
