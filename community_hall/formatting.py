@@ -40,11 +40,12 @@ def spreadsheet_cell(value) -> str:
 
 def register(app) -> None:
     """Make the filters available to templates."""
-    from .privacy import mask_phone, mask_text
+    from .privacy import mask_phone, mask_public, mask_text
     from .window.rules import TRANSITIONS
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_text"] = mask_text
+    app.jinja_env.filters["mask_public"] = mask_public
     app.jinja_env.filters["minutes_as_hours"] = decimal_hours
     app.jinja_env.globals["transitions"] = TRANSITIONS

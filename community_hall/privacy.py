@@ -32,3 +32,14 @@ def mask_text(text: str | None) -> str:
     """Free text with every mobile and ID number typed in it masked the same way as the fields: 138****5678."""
     out = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group()), str(text or ""))
     return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[ -]", "", m.group())), out)
+
+
+# A landline with its area code (010-12345678, 0571 8888 6666): only texts shown to everyone mask it, since staff
+# lists need the station's own numbers readable.
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)")
+
+
+def mask_public(text: str | None) -> str:
+    """Text an organiser publishes to everyone (activities, teams): mobile, ID and landline numbers masked."""
+    out = mask_text(text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], out)

@@ -97,7 +97,7 @@ def test_every_rule_with_huge_integers_and_control_characters_is_no_server_error
     assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
 
 
-@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/a\nb", "/\x00", "/\x7f"])
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/a\nb", "/\x7f"])
 def test_a_control_character_in_next_falls_back_to_the_default_page(app, client, build, target):
     build.two_communities()
     response = client.get("/preferences/elderly", query_string={"next": target, "on": "1"})
