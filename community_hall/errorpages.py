@@ -25,6 +25,11 @@ def bad_request(e):
     return _page(400, _("Bad request"), _("The request could not be understood. Please go back and try again."))
 
 
+def out_of_range(_e):
+    """A date or number from the request past what the calendar holds (year 1 or 9999): bad input, not a fault."""
+    return bad_request(_e)
+
+
 def csrf_error(_e):
     return _page(400, _("The page has expired"),
                  _("This form was open too long or was sent from an old page. Please reload the page and "
@@ -73,6 +78,7 @@ def server_error(_e):
 def register(app) -> None:
     """Attach the handlers to the app."""
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(OverflowError, out_of_range)
     for code, handler in ((400, bad_request), (403, forbidden), (404, not_found), (405, method_not_allowed),
                           (413, too_large),
                           (429, too_many), (500, server_error)):

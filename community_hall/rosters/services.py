@@ -170,11 +170,15 @@ def local_now(community: Community) -> datetime:
 
 
 def parse_day(value: str, field: str = "day") -> date:
-    """A YYYY-MM-DD date, or HallError."""
+    """A YYYY-MM-DD date in 2000–2099, or HallError."""
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         raise HallError(_l("Enter a date like 2026-11-25."), field) from None
+    # A leave or shift stored near year 9999 overflowed every page that looks a week past it, for good.
+    if not 2000 <= day.year <= 2099:
+        raise HallError(_l("Enter a date between 2000 and 2099."), field)
+    return day
 
 
 def parse_clock(value: str, field: str = "start") -> str:

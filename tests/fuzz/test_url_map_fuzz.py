@@ -166,3 +166,30 @@ def test_a_nul_in_a_form_or_query_value_is_refused_before_any_view(app, client, 
     assert client.post("/login", data={"username": "res-a\x00", "password": PASSWORD}).status_code == 400
     assert client.post("/login", data={"username": "res-a", "password": PASSWORD}).status_code == 302
     assert client.get("/open311/v2/services.json", query_string={"jurisdiction_id": "\x00"}).is_json
+
+
+@pytest.mark.parametrize("path", ["/c/comm-a/rosters/shifts?month=9999-12", "/c/comm-a/rosters/rota?month=9999-12",
+                                  "/c/comm-a/audit?date_from=0001-01-01", "/c/comm-a/audit?date_to=9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_are_no_server_error(app, client, build, path):
+    """A month or day next to year 1 or 9999 overflowed date arithmetic: found by an outside attack."""
+    build.two_communities()
+    client.post("/login", data={"username": "head-a", "password": PASSWORD})
+    assert client.get(path).status_code < 500
+
+
+def test_a_leave_that_never_ends_is_refused_and_the_duty_page_stays_up(app, client, build):
+    """A leave to 9999-12-31 (by form or import) could not be withdrawn once started and broke the duty page."""
+    from community_hall.accounts.models import User
+    from community_hall.errors import HallError
+    from community_hall.rosters import leave
+    from community_hall.tenancy import community_session, get_community, registry_session
+
+    build.two_communities()
+    with app.app_context():
+        staff = registry_session().query(User).filter_by(username="staff-a").one().id
+        session, community = community_session("comm-a"), get_community("comm-a")
+        assert leave.check_leave(session, community, staff, "2026-01-01", "2026-01-02", "annual")[0] == staff
+        with pytest.raises(HallError) as refused:
+            leave.check_leave(session, community, staff, "2026-01-01", "9999-12-31", "annual")
+        assert refused.value.field == "last_day"
+    assert client.get("/c/comm-a/rosters/duty").status_code == 200
