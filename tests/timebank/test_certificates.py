@@ -169,10 +169,13 @@ def test_revoked_certificates_say_so_on_the_public_check(app, client, auth, volu
     auth.post(f"/c/comm-a/timebank/certificates/{number}/revoke", {"reason": "x"})
     with app.app_context():
         assert community_session("comm-a").query(Certificate).one().status == "issued"   # reason too short
-    auth.post(f"/c/comm-a/timebank/certificates/{number}/revoke", {"reason": "服务记录有误，已重新出具"})
+    auth.post(f"/c/comm-a/timebank/certificates/{number}/revoke",
+              {"reason": "服务记录有误，已重新出具，问13912345678，身份证110101199003077777"})
     auth.logout()
     page = client.get(f"/c/comm-a/timebank/certificates/{number}").get_data(as_text=True)
-    assert "服务记录有误，已重新出具" in page
+    # The reason is public: numbers typed into it show masked (found by an outside attack).
+    assert "服务记录有误，已重新出具，问139****5678，身份证1101**********7777" in page
+    assert "13912345678" not in page and "110101199003077777" not in page
     assert zh("This certificate was issued by %(community)s but has been revoked.", community="甲社区") in page
 
 
