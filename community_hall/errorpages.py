@@ -8,6 +8,7 @@ import time
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from .extensions import limiter
 from .tenancy import close_sessions
@@ -27,7 +28,7 @@ def bad_request(e):
 
 def out_of_range(_e):
     """A date or number from the request past what the calendar holds (year 1 or 9999): bad input, not a fault."""
-    return bad_request(_e)
+    return bad_request(BadRequest())
 
 
 def csrf_error(_e):

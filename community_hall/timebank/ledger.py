@@ -141,7 +141,7 @@ def _post(session: Session, kind: str, idem_key: str, legs: list[tuple[str, int]
             for account, amount in legs:
                 low = floor(session, account)
                 if account in own_hours_only:
-                    low = max(low or 0, 0)
+                    low = 0
                 if amount < 0 and low is not None and balance(session, account) + amount < low:
                     session.rollback()
                     raise HallError(_l("Not enough hours: this would take the account below its floor."), "minutes")

@@ -3,6 +3,7 @@ arguments and a CR/LF in ?next=, anonymously and as staff and head, on SQLite an
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -169,7 +170,9 @@ def test_a_nul_in_a_form_or_query_value_is_refused_before_any_view(app, client, 
 
 
 @pytest.mark.parametrize("path", ["/c/comm-a/rosters/shifts?month=9999-12", "/c/comm-a/rosters/rota?month=9999-12",
-                                  "/c/comm-a/audit?date_from=0001-01-01", "/c/comm-a/audit?date_to=9999-12-31"])
+                                  "/c/comm-a/audit?date_from=0001-01-01", "/c/comm-a/audit?date_to=9999-12-31",
+                                  "/open311/v2/requests.json?jurisdiction_id=comm-a&end_date=9999-12-31T23:59:59-12:00",
+                                  "/open311/v2/requests.json?jurisdiction_id=comm-a&start_date=0001-01-01T00:00:00%2B14:00"])
 def test_dates_at_the_ends_of_the_calendar_are_no_server_error(app, client, build, path):
     """A month or day next to year 1 or 9999 overflowed date arithmetic: found by an outside attack."""
     build.two_communities()
@@ -182,14 +185,16 @@ def test_a_leave_that_never_ends_is_refused_and_the_duty_page_stays_up(app, clie
     from community_hall.accounts.models import User
     from community_hall.errors import HallError
     from community_hall.rosters import leave
+    from community_hall.rosters import services as roster_services
     from community_hall.tenancy import community_session, get_community, registry_session
 
     build.two_communities()
     with app.app_context():
         staff = registry_session().query(User).filter_by(username="staff-a").one().id
         session, community = community_session("comm-a"), get_community("comm-a")
-        assert leave.check_leave(session, community, staff, "2026-01-01", "2026-01-02", "annual")[0] == staff
+        first = (roster_services.today(community) + timedelta(days=30)).isoformat()
+        assert leave.check_leave(session, community, staff, first, first, "annual")[0] == staff
         with pytest.raises(HallError) as refused:
-            leave.check_leave(session, community, staff, "2026-01-01", "9999-12-31", "annual")
+            leave.check_leave(session, community, staff, first, "9999-12-31", "annual")
         assert refused.value.field == "last_day"
     assert client.get("/c/comm-a/rosters/duty").status_code == 200
